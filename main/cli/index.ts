@@ -1,0 +1,200 @@
+/** The consul-lab CLI: the same engine as the app, driven from a terminal. Progress on stderr, results on stdout. */
+import { InputError } from '../common/names.js';
+import type { ClusterSnapshot, LabEvent, ProviderName } from '../common/types.js';
+import { defaultLabDir } from '../engine/consul/paths.js';
+import { resolveConsul } from '../engine/consul/resolve.js';
+import { Lab } from '../engine/lab.js';
+import { readTail, LogTail } from '../engine/process/log-tail.js';
+import { intFlag, parseArgv, strFlag, type Parsed } from './args.js';
+import { renderStatus } from './format.js';
+
+const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet']);
+const KNOWN = new Set(['lab', 'provider', 'servers', 'clients', 'subnet', 'node', 'count', 'via', 'port', 'json', 'follow', 'open', 'help', 'quiet']);
+
+const USAGE = `consul-lab: the Consul-on-Vagrant tutorial as a lab you can click, watch and break.
+
+Usage: consul-lab COMMAND [options]
+
+Lab:
+  up                          start the servers, join them, elect a leader, start and join the client
+  status [--json]             members (Consul's words), leader, raft quorum
+  join NODE [TARGET]          make NODE's agent join TARGET (default: a running server)
+  leave NODE                  graceful leave: NODE shows "left"
+  kill NODE                   SIGKILL the agent: NODE shows "failed"
+  pause NODE | resume NODE    SIGSTOP / SIGCONT: a hung node
+  rejoin NODE                 restart the agent with -rejoin -ui
+  logs NODE [--follow]        the agent's output
+  down                        stop every agent and greeter, keep data
+  destroy                     down, then delete the lab directory
+KV:
+  kv put KEY VALUE [--node N] | kv get KEY [--node N] | kv del KEY [--node N] | kv ls [PREFIX] [--node N]
+Greeter:
+  greeter start --node NODE | greeter stop ID | greeter kill ID | greeter ls [--json]
+  greeter call NAME [--count N] [--via NODE] [--json]
+Other:
+  ui [--port P] [--open]      serve the lab window to a browser on 127.0.0.1
+  consul ensure | consul path find (or build, or download) the consul binary and print its path
+
+Options: --lab DIR (default ${defaultLabDir()}), --provider local|vagrant, --servers N, --clients M,
+         --subnet 127.0.X (local provider addresses), --json, --quiet`;
+
+function progressPrinter(quiet: boolean) {
+  return (e: LabEvent) => {
+    if (quiet) return;
+    if (e.type === 'progress') {
+      const mark = e.status === 'start' ? '…' : e.status === 'done' ? '✓' : '✗';
+      const secs = (e.elapsedMs / 1000).toFixed(1);
+      process.stderr.write(`${mark} ${e.label}${e.message ? `: ${e.message}` : ''} [${secs}s]\n`);
+    }
+  };
+}
+
+function openLab(p: Parsed): Lab {
+  const provider = strFlag(p, 'provider');
+  if (provider !== undefined && provider !== 'local' && provider !== 'vagrant') {
+    throw new InputError(`--provider must be local or vagrant, got ${provider}`);
+  }
+  return new Lab({
+    dir: strFlag(p, 'lab') ?? defaultLabDir(),
+    provider: provider as ProviderName | undefined,
+    servers: intFlag(p, 'servers'),
+    clients: intFlag(p, 'clients'),
+    subnet: strFlag(p, 'subnet'),
+  });
+}
+
+function need(p: Parsed, index: number, what: string): string {
+  const v = p.positionals[index];
+  if (v === undefined) throw new InputError(`missing ${what}: see consul-lab --help`);
+  return v;
+}
+
+function out(p: Parsed, value: unknown, human: () => string): void {
+  process.stdout.write(p.flags.has('json') ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+export function statusJson(s: ClusterSnapshot) {
+  return {
+    leader: s.leader,
+    seenFrom: s.seenFrom,
+    raft: s.raft,
+    members: s.members.map((m) => ({ name: m.name, address: m.address, status: m.status, role: m.role, build: m.build, dc: m.dc })),
+    nodes: s.nodes,
+    greeters: s.greeters,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const p = parseArgv(argv, BOOLEANS);
+  for (const f of p.flags.keys()) if (!KNOWN.has(f)) throw new InputError(`unknown option --${f}: see consul-lab --help`);
+  const cmd = p.positionals[0];
+  if (!cmd || p.flags.has('help') || cmd === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return cmd || p.flags.has('help') ? 0 : 2;
+  }
+  if (cmd === 'consul') {
+    const sub = need(p, 1, 'consul subcommand (ensure or path)');
+    const log = (l: string) => process.stderr.write(`${l}\n`);
+    if (sub !== 'ensure' && sub !== 'path') throw new InputError(`unknown consul subcommand ${sub}: use ensure or path`);
+    const c = await resolveConsul({ obtain: sub === 'ensure', log });
+    log(`consul v${c.version} (${c.source})`);
+    process.stdout.write(`${c.path}\n`);
+    return 0;
+  }
+
+  const lab = openLab(p);
+  lab.on(progressPrinter(p.flags.has('quiet') || p.flags.has('json')));
+  const snap = (s: ClusterSnapshot) => out(p, statusJson(s), () => renderStatus(s));
+  const node = () => need(p, 1, 'node name');
+
+  switch (cmd) {
+    case 'up':
+      snap(await lab.up());
+      return 0;
+    case 'status':
+      snap(await lab.snapshot());
+      return 0;
+    case 'join':
+      snap(await lab.join(node(), p.positionals[2]));
+      return 0;
+    case 'leave':
+      snap(await lab.leave(node()));
+      return 0;
+    case 'kill':
+      snap(await lab.kill(node()));
+      return 0;
+    case 'pause':
+      snap(await lab.pause(node()));
+      return 0;
+    case 'resume':
+      snap(await lab.resume(node()));
+      return 0;
+    case 'rejoin':
+      snap(await lab.rejoin(node()));
+      return 0;
+    case 'down':
+      snap(await lab.down());
+      return 0;
+    case 'destroy': {
+      const r = await lab.destroy();
+      out(p, r, () => `destroyed ${r.destroyed}`);
+      return 0;
+    }
+    case 'logs': {
+      const n = lab.node(node());
+      const file = lab.dir.logFile(n.name);
+      process.stdout.write(readTail(file, 256 * 1024));
+      if (!p.flags.has('follow')) return 0;
+      const tail = new LogTail(file, (d) => process.stdout.write(d));
+      tail.start();
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      tail.stop();
+      return 0;
+    }
+    case 'kv':
+      return kv(lab, p);
+    case 'greeter':
+      return (await import('./greeter.js')).greeterCommand(lab, p);
+    case 'ui':
+      return (await import('../web/serve.js')).serveCommand(lab, p);
+    default:
+      throw new InputError(`unknown command ${cmd}: see consul-lab --help`);
+  }
+}
+
+async function kv(lab: Lab, p: Parsed): Promise<number> {
+  const sub = need(p, 1, 'kv subcommand (put, get, del or ls)');
+  const nodeFlag = strFlag(p, 'node');
+  switch (sub) {
+    case 'put': {
+      const r = await lab.kvPut(need(p, 2, 'key'), need(p, 3, 'value'), nodeFlag);
+      out(p, r, () => `Success! Data written to: ${r.key} (through ${r.servedBy})`);
+      return 0;
+    }
+    case 'get': {
+      const r = await lab.kvGet(need(p, 2, 'key'), nodeFlag);
+      out(p, r, () => r.value ?? '');
+      return 0;
+    }
+    case 'del': {
+      const r = await lab.kvDelete(need(p, 2, 'key'), nodeFlag);
+      out(p, r, () => `Success! Deleted key: ${r.key} (through ${r.servedBy})`);
+      return 0;
+    }
+    case 'ls': {
+      const r = await lab.kvList(p.positionals[2], nodeFlag);
+      out(p, r, () => r.entries.map((e) => e.key).join('\n'));
+      return 0;
+    }
+    default:
+      throw new InputError(`unknown kv subcommand ${sub}: use put, get, del or ls`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`consul-lab: ${err.message}\n`);
+    process.exit(err instanceof InputError ? 2 : 1);
+  },
+);

@@ -1,0 +1,128 @@
+/**
+ * The one typed contract between the engine's front doors (Electron IPC, the web host's WebSocket)
+ * and the renderer: every operation with its argument schema, validated at the door.
+ */
+import { z } from 'zod';
+import {
+  checkCount,
+  checkGreeterName,
+  checkKvKey,
+  checkKvPrefix,
+  checkKvValue,
+  checkNodeName,
+} from './names.js';
+import type { ClusterSnapshot, GreeterCall, GreeterInstance, KvEntry, KvResult, LabEvent } from './types.js';
+
+const node = z.unknown().transform((v, ctx) => refine(ctx, () => checkNodeName(v)));
+const optNode = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkNodeName(v))));
+const kvKey = z.unknown().transform((v, ctx) => refine(ctx, () => checkKvKey(v)));
+const kvValue = z.unknown().transform((v, ctx) => refine(ctx, () => checkKvValue(v)));
+const kvPrefix = z.unknown().optional().transform((v, ctx) => refine(ctx, () => checkKvPrefix(v)));
+const greeterName = z.unknown().transform((v, ctx) => refine(ctx, () => checkGreeterName(v)));
+const count = z.unknown().optional().transform((v, ctx) => (v === undefined ? 1 : refine(ctx, () => checkCount(v, 1000))));
+const termId = z.string().regex(/^[a-z0-9-]{1,64}$/i, 'a terminal id of letters, digits and hyphens');
+const dim = z.number().int().min(1).max(1000);
+
+function refine<T>(ctx: z.RefinementCtx, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    return z.NEVER;
+  }
+}
+
+export const operations = {
+  snapshot: z.object({}).strict(),
+  up: z.object({}).strict(),
+  down: z.object({}).strict(),
+  destroy: z.object({}).strict(),
+  join: z.object({ node, target: optNode }).strict(),
+  leave: z.object({ node }).strict(),
+  kill: z.object({ node }).strict(),
+  pause: z.object({ node }).strict(),
+  resume: z.object({ node }).strict(),
+  rejoin: z.object({ node }).strict(),
+  members: z.object({ node: optNode }).strict(),
+  kvPut: z.object({ key: kvKey, value: kvValue, node: optNode }).strict(),
+  kvGet: z.object({ key: kvKey, node: optNode }).strict(),
+  kvDelete: z.object({ key: kvKey, node: optNode }).strict(),
+  kvList: z.object({ prefix: kvPrefix, node: optNode }).strict(),
+  greeterStart: z.object({ node }).strict(),
+  greeterStop: z.object({ id: z.string().min(1).max(128) }).strict(),
+  greeterKill: z.object({ id: z.string().min(1).max(128) }).strict(),
+  greeterCall: z.object({ name: greeterName, count, via: optNode }).strict(),
+  logTail: z.object({ node, bytes: z.number().int().min(0).max(4 * 1024 * 1024).optional() }).strict(),
+  termOpen: z.object({ id: termId, node, cols: dim, rows: dim }).strict(),
+  termWrite: z.object({ id: termId, data: z.string().max(64 * 1024) }).strict(),
+  termResize: z.object({ id: termId, cols: dim, rows: dim }).strict(),
+  termAck: z.object({ id: termId, bytes: z.number().int().min(0) }).strict(),
+  termClose: z.object({ id: termId }).strict(),
+} as const;
+
+export type OpName = keyof typeof operations;
+export type OpArgs<K extends OpName> = z.input<(typeof operations)[K]>;
+export type OpParsed<K extends OpName> = z.output<(typeof operations)[K]>;
+
+export interface OpResults {
+  snapshot: ClusterSnapshot;
+  up: ClusterSnapshot;
+  down: ClusterSnapshot;
+  destroy: { destroyed: string };
+  join: ClusterSnapshot;
+  leave: ClusterSnapshot;
+  kill: ClusterSnapshot;
+  pause: ClusterSnapshot;
+  resume: ClusterSnapshot;
+  rejoin: ClusterSnapshot;
+  members: { seenFrom: string; members: ClusterSnapshot['members'] };
+  kvPut: KvResult;
+  kvGet: KvResult;
+  kvDelete: KvResult;
+  kvList: { servedBy: string; entries: KvEntry[] };
+  greeterStart: GreeterInstance;
+  greeterStop: GreeterInstance;
+  greeterKill: GreeterInstance;
+  greeterCall: GreeterCall[];
+  logTail: { node: string; data: string };
+  termOpen: { id: string };
+  termWrite: null;
+  termResize: null;
+  termAck: null;
+  termClose: null;
+}
+
+/** What a renderer sees: one method per operation, plus an event subscription. */
+export type LabApi = {
+  [K in OpName]: (args: OpArgs<K>) => Promise<OpResults[K]>;
+} & {
+  onEvent(listener: (event: LabEvent) => void): () => void;
+};
+
+export const opNames = Object.keys(operations) as OpName[];
+
+export function isOpName(name: unknown): name is OpName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+/** Validate one call's arguments; throws an Error whose message names each problem. */
+export function parseArgs<K extends OpName>(op: K, args: unknown): OpParsed<K> {
+  const result = operations[op].safeParse(args ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+    throw new Error(`${op}: ${problems.join('; ')}`);
+  }
+  return result.data as OpParsed<K>;
+}
+
+/** Wire frames of the WebSocket door and the Electron IPC door. */
+export interface CallFrame {
+  id: number;
+  op: OpName;
+  args: unknown;
+}
+export type ReplyFrame = { id: number | null; ok: true; result: unknown } | { id: number | null; ok: false; error: string };
+export type EventFrame = { event: LabEvent };
+
+export const IPC_CALL = 'lab:call';
+export const IPC_EVENT = 'lab:event';

@@ -1,0 +1,98 @@
+/** Validation at the boundary: node names, KV keys, addresses, greeter names. Shared by every door. */
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export function checkNodeName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InputError('a node name is required (for example agent-one)');
+  }
+  if (!DNS_LABEL.test(name)) {
+    throw new InputError(
+      `invalid node name "${printable(name)}": use a DNS label of letters, digits and inner hyphens, at most 63 characters (for example agent-one)`,
+    );
+  }
+  return name;
+}
+
+/** Consul rejects values larger than 512 KiB by default (kv_max_value_size). */
+export const KV_MAX_VALUE_BYTES = 512 * 1024;
+
+export function checkKvKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InputError('a KV key is required and cannot be empty (for example hello or app/config)');
+  }
+  if (key.startsWith('/')) {
+    throw new InputError(`invalid KV key "${printable(key)}": keys do not start with "/" (write ${key.replace(/^\/+/, '')})`);
+  }
+  if (/[\u0000-\u001f\u007f]/.test(key)) {
+    throw new InputError(`invalid KV key "${printable(key)}": control characters are not allowed`);
+  }
+  return key;
+}
+
+export function checkKvPrefix(prefix: unknown): string {
+  if (prefix === undefined || prefix === '') return '';
+  return checkKvKey(prefix);
+}
+
+export function checkKvValue(value: unknown): string {
+  if (typeof value !== 'string') throw new InputError('a KV value must be text');
+  const bytes = new TextEncoder().encode(value).length;
+  if (bytes > KV_MAX_VALUE_BYTES) {
+    throw new InputError(
+      `the value is ${bytes} bytes, over Consul's limit of ${KV_MAX_VALUE_BYTES} bytes (512 KiB): store a smaller value or split it across keys`,
+    );
+  }
+  return value;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function checkIPv4(address: unknown): string {
+  if (typeof address !== 'string' || !IPV4.test(address)) {
+    throw new InputError(`invalid address "${printable(String(address))}": expected an IPv4 address such as 127.0.0.10`);
+  }
+  return address;
+}
+
+/** A /24 prefix such as 127.0.0 that a lab's loopback addresses are made from. */
+export function checkSubnet(subnet: unknown): string {
+  if (typeof subnet !== 'string' || !/^\d+\.\d+\.\d+$/.test(subnet) || !IPV4.test(`${subnet}.1`)) {
+    throw new InputError(`invalid subnet "${printable(String(subnet))}": expected the first three parts of an address, such as 127.0.0`);
+  }
+  return subnet;
+}
+
+export const GREETER_NAME_MAX = 256;
+
+export function checkGreeterName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0) {
+    throw new InputError('a name to greet is required (for example John)');
+  }
+  if ([...name].length > GREETER_NAME_MAX) {
+    throw new InputError(`the name is ${[...name].length} characters long; the Greeter accepts at most ${GREETER_NAME_MAX}`);
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    throw new InputError('the name contains control characters; use printable text');
+  }
+  return name;
+}
+
+export function checkCount(count: unknown, max = 10000): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > max) {
+    throw new InputError(`invalid count ${String(count)}: expected a whole number from 1 to ${max}`);
+  }
+  return count;
+}
+
+function printable(s: string): string {
+  const shown = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return shown.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -1,0 +1,141 @@
+/** The shapes of lab state and events, shared by the engine, every door and the renderer. */
+
+export type ProviderName = 'local' | 'vagrant';
+export type Role = 'server' | 'client';
+
+/** Consul's own words for a serf member (agent/members Status 0..4). */
+export type MemberStatus = 'none' | 'alive' | 'leaving' | 'left' | 'failed';
+
+export interface NodeSpec {
+  name: string;
+  role: Role;
+  /** The tutorial's machine this node stands for: n1, n2, … or host. */
+  machine: string;
+  /** The address the agent binds (serf, raft) and serves its HTTP API and DNS on. */
+  address: string;
+  ports: { http: number; dns: number; serfLan: number; serfWan: number; server: number };
+}
+
+export interface LabSpec {
+  name: string;
+  provider: ProviderName;
+  datacenter: string;
+  bootstrapExpect: number;
+  /** raft_multiplier = 1: production timing, so elections take about a second. */
+  fastElection: boolean;
+  nodes: NodeSpec[];
+}
+
+export type ProcessState = 'running' | 'paused' | 'stopped';
+
+export interface NodeState {
+  name: string;
+  role: Role;
+  address: string;
+  httpAddr: string;
+  process: ProcessState;
+  pid: number | null;
+  /** Whether this node's own HTTP API answered on the last look. */
+  apiUp: boolean;
+  /** Whether the agent was started with -ui (after rejoin), so /ui/ is served. */
+  ui: boolean;
+  /** vagrant provider only: the VM's state in Vagrant's words. */
+  vm?: string;
+}
+
+export interface Member {
+  name: string;
+  address: string;
+  port: number;
+  status: MemberStatus;
+  role: Role;
+  build: string;
+  dc: string;
+}
+
+export interface RaftHealth {
+  voters: string[];
+  aliveVoters: number;
+  quorum: number;
+  /** How many more servers may fail before quorum is lost (negative: quorum lost). */
+  tolerates: number;
+}
+
+export type GreeterHealth = 'passing' | 'warning' | 'critical' | 'unknown' | 'deregistered';
+
+export interface GreeterInstance {
+  id: string;
+  node: string;
+  address: string;
+  port: number;
+  pid: number | null;
+  process: 'running' | 'stopped';
+  health: GreeterHealth;
+}
+
+export interface ClusterSnapshot {
+  lab: LabSpec;
+  dir: string;
+  nodes: NodeState[];
+  members: Member[];
+  /** Node name of the raft leader, or null when there is none. */
+  leader: string | null;
+  raft: RaftHealth | null;
+  /** Which agent answered the members query. */
+  seenFrom: string | null;
+  greeters: GreeterInstance[];
+  at: number;
+}
+
+export interface KvEntry {
+  key: string;
+  value: string | null;
+  modifyIndex: number;
+}
+
+export interface KvResult {
+  key: string;
+  value: string | null;
+  /** The agent that served the request. */
+  servedBy: string;
+}
+
+export interface GreeterCall {
+  ok: boolean;
+  msg?: string;
+  instance?: string;
+  node?: string;
+  error?: string;
+  via: string;
+  discoveryMs: number;
+  callMs: number;
+  path: string[];
+  at: number;
+}
+
+export type UpStep = 'start-servers' | 'join-servers' | 'elect-leader' | 'start-clients' | 'join-clients' | 'all-alive';
+
+export interface ProgressEvent {
+  type: 'progress';
+  op: string;
+  step: string;
+  label: string;
+  status: 'start' | 'done' | 'fail';
+  message?: string;
+  elapsedMs: number;
+  at: number;
+}
+
+export type LabEvent =
+  | ProgressEvent
+  | { type: 'snapshot'; snapshot: ClusterSnapshot }
+  | { type: 'member'; name: string; from: MemberStatus | null; to: MemberStatus; at: number }
+  | { type: 'leader'; leader: string | null; previous: string | null; at: number }
+  | { type: 'log'; node: string; data: string }
+  | { type: 'term-data'; id: string; data: string }
+  | { type: 'term-exit'; id: string; code: number | null }
+  | { type: 'greeter-health'; id: string; node: string; from: GreeterHealth | null; to: GreeterHealth; at: number }
+  | { type: 'greeter-call'; call: GreeterCall }
+  | { type: 'action'; op: string; args: unknown; ok: boolean; error?: string; at: number };
+
+export type LabEventType = LabEvent['type'];

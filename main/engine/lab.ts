@@ -1,0 +1,461 @@
+/**
+ * The lab: everything the tutorial does by hand, as operations on real Consul agents, with progress and
+ * state reported on one event stream. Plain Node: used alike by the CLI, the web host and the Electron main.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { InputError, checkKvKey, checkKvPrefix, checkKvValue, checkNodeName } from '../common/names.js';
+import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState } from '../common/types.js';
+import { readLeader, readMembers, readRaft, quorumMessage } from './cluster/members.js';
+import { AgentClient, ConsulHttpError } from './consul/http.js';
+import { EventStream } from './events.js';
+import { LabDir } from './lab/labdir.js';
+import { checkSpec, findNode, httpAddr, makeSpec, type SpecOptions } from './lab/spec.js';
+import { findProcesses, sleep, terminate } from './process/procs.js';
+import { createProvider } from './providers/index.js';
+import type { Provider } from './providers/provider.js';
+import { GreeterManager } from './greeter/manager.js';
+import { join } from 'node:path';
+
+export interface LabOptions extends SpecOptions {
+  dir: string;
+}
+
+export const TIMEOUTS = { api: 20_000, leader: 30_000, alive: 30_000, leave: 15_000 };
+
+export class Lab {
+  readonly events = new EventStream();
+  readonly dir: LabDir;
+  readonly spec: LabSpec;
+  readonly provider: Provider;
+  readonly greeter: GreeterManager;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: LabOptions) {
+    this.dir = new LabDir(opts.dir);
+    const saved = this.dir.readSpec();
+    if (saved) {
+      this.checkMatches(saved, opts);
+      this.spec = checkSpec(saved);
+    } else {
+      this.spec = checkSpec(makeSpec(opts));
+    }
+    this.provider = createProvider(this.spec, this.dir);
+    this.greeter = new GreeterManager(this);
+  }
+
+  private checkMatches(saved: LabSpec, opts: LabOptions): void {
+    const servers = saved.nodes.filter((n) => n.role === 'server').length;
+    const clients = saved.nodes.length - servers;
+    const diff: string[] = [];
+    if (opts.servers !== undefined && opts.servers !== servers) diff.push(`${servers} servers`);
+    if (opts.clients !== undefined && opts.clients !== clients) diff.push(`${clients} clients`);
+    if (opts.provider !== undefined && opts.provider !== saved.provider) diff.push(`the ${saved.provider} provider`);
+    if (opts.subnet !== undefined && !saved.nodes[0]?.address.startsWith(`${opts.subnet}.`)) diff.push(`addresses ${saved.nodes[0]?.address}…`);
+    if (diff.length) {
+      throw new InputError(`the lab at ${this.dir.root} was created with ${diff.join(', ')}: drop those options, or run destroy first, or use another --lab`);
+    }
+  }
+
+  on(listener: (e: LabEvent) => void): () => void {
+    return this.events.on(listener);
+  }
+
+  emit(e: LabEvent): void {
+    this.events.emit(e);
+  }
+
+  node(name: string): NodeSpec {
+    return findNode(this.spec, checkNodeName(name));
+  }
+
+  client(name: string): AgentClient {
+    const n = this.node(name);
+    return new AgentClient(n.name, httpAddr(n));
+  }
+
+  /** Operations that change the lab run one at a time, in this process and across processes. */
+  private exclusive<T>(op: string, args: unknown, fn: () => Promise<T>): Promise<T> {
+    const run = async () => {
+      const unlock = this.dir.lock(op);
+      try {
+        const result = await fn();
+        this.emit({ type: 'action', op, args, ok: true, at: Date.now() });
+        return result;
+      } catch (err) {
+        this.emit({ type: 'action', op, args, ok: false, error: (err as Error).message, at: Date.now() });
+        throw err;
+      } finally {
+        unlock();
+      }
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private progress(op: string) {
+    const started = Date.now();
+    return (step: string, label: string, status: 'start' | 'done' | 'fail', message?: string) =>
+      this.emit({ type: 'progress', op, step, label, status, message, elapsedMs: Date.now() - started, at: Date.now() });
+  }
+
+  private async step<T>(p: ReturnType<Lab['progress']>, step: string, label: string, fn: () => Promise<T>): Promise<T> {
+    p(step, label, 'start');
+    try {
+      const r = await fn();
+      p(step, label, 'done', typeof r === 'string' ? r : undefined);
+      return r;
+    } catch (err) {
+      p(step, label, 'fail', (err as Error).message);
+      throw err;
+    }
+  }
+
+  // ---- state ---------------------------------------------------------------------------------------
+
+  async nodeState(n: NodeSpec): Promise<NodeState> {
+    const proc = await this.provider.agentProcess(n);
+    let apiUp = false;
+    if (proc.process === 'running') {
+      try {
+        await new AgentClient(n.name, httpAddr(n)).get('/v1/status/leader', { timeoutMs: 1500 });
+        apiUp = true;
+      } catch {
+        apiUp = false;
+      }
+    }
+    return { name: n.name, role: n.role, address: n.address, httpAddr: httpAddr(n), process: proc.process, pid: proc.pid, apiUp, ui: proc.ui, vm: proc.vm };
+  }
+
+  /** The agent to ask about the cluster: the one named, else the first that answers (clients first, as in the tutorial). */
+  private viewer(nodes: NodeState[], preferred?: string): NodeState | null {
+    if (preferred) return nodes.find((n) => n.name === preferred && n.apiUp) ?? null;
+    return nodes.find((n) => n.role === 'client' && n.apiUp) ?? nodes.find((n) => n.apiUp) ?? null;
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const nodes = await Promise.all(this.spec.nodes.map((n) => this.nodeState(n)));
+    const view = this.viewer(nodes);
+    let members: Member[] = [];
+    let leader: string | null = null;
+    let raft: ClusterSnapshot['raft'] = null;
+    if (view) {
+      const agent = this.client(view.name);
+      try {
+        members = await readMembers(agent);
+        [leader, raft] = await Promise.all([readLeader(agent, members).catch(() => null), readRaft(agent, members)]);
+      } catch {
+        /* the viewer stopped answering between the two looks; the next refresh will tell */
+      }
+    }
+    return {
+      lab: this.spec,
+      dir: this.dir.root,
+      nodes,
+      members,
+      leader,
+      raft,
+      seenFrom: view?.name ?? null,
+      greeters: await this.greeter.list(),
+      at: Date.now(),
+    };
+  }
+
+  async members(from?: string): Promise<{ seenFrom: string; members: Member[] }> {
+    const nodes = await Promise.all(this.spec.nodes.map((n) => this.nodeState(n)));
+    if (from) this.node(from);
+    const view = this.viewer(nodes, from);
+    if (!view) throw new Error(from ? `${from} is not answering: ${this.describe(nodes.find((n) => n.name === from)!)}` : 'no agent of the lab is running: run up first');
+    return { seenFrom: view.name, members: await readMembers(this.client(view.name)) };
+  }
+
+  private describe(n: NodeState): string {
+    return n.process === 'running' ? 'its HTTP API does not answer' : n.process;
+  }
+
+  private async requireRunning(name: string, verb: string): Promise<NodeSpec> {
+    const n = this.node(name);
+    const p = await this.provider.agentProcess(n);
+    if (p.process === 'stopped') throw new InputError(`cannot ${verb} ${n.name}: its agent is not running (stopped); rejoin it first`);
+    if (p.process === 'paused' && verb !== 'kill' && verb !== 'resume') {
+      throw new InputError(`cannot ${verb} ${n.name}: its agent is paused; resume it first`);
+    }
+    return n;
+  }
+
+  async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      try {
+        const v = await probe();
+        if (v) return v;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+  }
+
+  private async waitApi(n: NodeSpec): Promise<void> {
+    const agent = this.client(n.name);
+    await this.waitFor(`${n.name}'s HTTP API at ${httpAddr(n)}`, TIMEOUTS.api, async () => {
+      const p = await this.provider.agentProcess(n);
+      if (p.process === 'stopped') throw new Error(`${n.name} ${this.provider.lastWords(n)}`);
+      await agent.get('/v1/agent/self', { timeoutMs: 1000 });
+      return true;
+    }).catch((err: Error) => {
+      throw new Error(`${n.name} did not come up: ${err.message}`);
+    });
+  }
+
+  private async waitAlive(names: string[], from: NodeSpec): Promise<void> {
+    await this.waitFor(`${names.join(', ')} to be alive`, TIMEOUTS.alive, async () => {
+      const ms = await readMembers(this.client(from.name));
+      return names.every((n) => ms.find((m) => m.name === n)?.status === 'alive');
+    });
+  }
+
+  private async waitLeader(from: NodeSpec): Promise<string> {
+    return this.waitFor('a leader to be elected', TIMEOUTS.leader, async () => {
+      const agent = this.client(from.name);
+      return readLeader(agent, await readMembers(agent));
+    });
+  }
+
+  private async joinTo(n: NodeSpec, target: NodeSpec): Promise<void> {
+    await this.client(n.name).put(`/v1/agent/join/${target.address}:${target.ports.serfLan}`, { timeoutMs: 10_000 });
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------
+
+  async running(): Promise<NodeSpec[]> {
+    const states = await Promise.all(this.spec.nodes.map(async (n) => [n, await this.provider.agentProcess(n)] as const));
+    return states.filter(([, p]) => p.process !== 'stopped').map(([n]) => n);
+  }
+
+  up(): Promise<ClusterSnapshot> {
+    return this.exclusive('up', {}, async () => {
+      const p = this.progress('up');
+      const live = await this.running();
+      if (live.length) {
+        throw new InputError(
+          `the lab at ${this.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): see status, or run down first`,
+        );
+      }
+      const servers = this.spec.nodes.filter((n) => n.role === 'server');
+      const clients = this.spec.nodes.filter((n) => n.role === 'client');
+      await this.step(p, 'preflight', 'Check consul and addresses', () => this.provider.preflight(this.spec, this.spec.nodes));
+      this.dir.writeSpec(this.spec);
+      const started: NodeSpec[] = [];
+      try {
+        await this.provider.startMachines(this.spec, p);
+        const start = async (n: NodeSpec) => {
+          await this.provider.startAgent(this.spec, n, { rejoin: false, ui: false });
+          started.push(n);
+          await this.waitApi(n);
+        };
+        await this.step(p, 'start-servers', `Start servers (${servers.map((n) => n.name).join(', ')})`, () => Promise.all(servers.map(start)));
+        const first = servers[0]!;
+        await this.step(p, 'join-servers', `Join servers (consul join from ${first.name})`, async () => {
+          for (const s of servers.slice(1)) await this.joinTo(first, s);
+        });
+        await this.step(p, 'elect-leader', 'Elect a leader', () => this.waitLeader(first));
+        if (clients.length) {
+          await this.step(p, 'start-clients', `Start clients (${clients.map((n) => n.name).join(', ')})`, () => Promise.all(clients.map(start)));
+          await this.step(p, 'join-clients', 'Join clients', () => Promise.all(clients.map((c) => this.joinTo(c, first))));
+        }
+        await this.step(p, 'all-alive', 'All members alive', () => this.waitAlive(this.spec.nodes.map((n) => n.name), first));
+      } catch (err) {
+        // Nothing half-started is left behind.
+        await Promise.all(started.map((n) => this.provider.stopAgent(n).catch(() => undefined)));
+        throw err;
+      }
+      return this.snapshot();
+    });
+  }
+
+  join(name: string, targetName?: string): Promise<ClusterSnapshot> {
+    return this.exclusive('join', { node: name, target: targetName }, async () => {
+      const n = await this.requireRunning(name, 'join');
+      let target: NodeSpec | undefined;
+      if (targetName) target = await this.requireRunning(targetName, 'join to');
+      else {
+        const live = await this.running();
+        target = live.find((s) => s.role === 'server' && s.name !== n.name) ?? live.find((s) => s.name !== n.name);
+      }
+      if (!target) throw new InputError(`${n.name} has no running node to join`);
+      if (target.name === n.name) throw new InputError(`${n.name} cannot join itself: name another node`);
+      await this.joinTo(n, target);
+      return this.snapshot();
+    });
+  }
+
+  leave(name: string): Promise<ClusterSnapshot> {
+    return this.exclusive('leave', { node: name }, async () => {
+      const n = await this.requireRunning(name, 'leave');
+      await this.client(n.name).put('/v1/agent/leave', { timeoutMs: TIMEOUTS.leave });
+      await this.waitFor(`${n.name} to leave and stop`, TIMEOUTS.leave, async () => (await this.provider.agentProcess(n)).process === 'stopped').catch(
+        () => this.provider.stopAgent(n),
+      );
+      return this.snapshot();
+    });
+  }
+
+  kill(name: string): Promise<ClusterSnapshot> {
+    return this.exclusive('kill', { node: name }, async () => {
+      const n = await this.requireRunning(name, 'kill');
+      await this.provider.signalAgent(n, 'SIGKILL');
+      await this.waitFor(`${n.name} to die`, 5000, async () => (await this.provider.agentProcess(n)).process === 'stopped');
+      return this.snapshot();
+    });
+  }
+
+  pause(name: string): Promise<ClusterSnapshot> {
+    return this.exclusive('pause', { node: name }, async () => {
+      const n = await this.requireRunning(name, 'pause');
+      await this.provider.signalAgent(n, 'SIGSTOP');
+      await this.waitFor(`${n.name} to pause`, 5000, async () => (await this.provider.agentProcess(n)).process === 'paused');
+      return this.snapshot();
+    });
+  }
+
+  resume(name: string): Promise<ClusterSnapshot> {
+    return this.exclusive('resume', { node: name }, async () => {
+      const n = this.node(name);
+      const p = await this.provider.agentProcess(n);
+      if (p.process !== 'paused') throw new InputError(`cannot resume ${n.name}: it is ${p.process}, not paused`);
+      await this.provider.signalAgent(n, 'SIGCONT');
+      await this.waitFor(`${n.name} to resume`, 5000, async () => (await this.provider.agentProcess(n)).process === 'running');
+      return this.snapshot();
+    });
+  }
+
+  rejoin(name: string): Promise<ClusterSnapshot> {
+    return this.exclusive('rejoin', { node: name }, async () => {
+      const n = this.node(name);
+      const p = await this.provider.agentProcess(n);
+      if (p.process !== 'stopped') throw new InputError(`cannot rejoin ${n.name}: its agent is ${p.process}; kill it or make it leave first`);
+      await this.provider.preflight(this.spec, [n]);
+      const prog = this.progress('rejoin');
+      await this.step(prog, 'start', `Start ${n.name} with -rejoin -ui`, async () => {
+        await this.provider.startAgent(this.spec, n, { rejoin: true, ui: true });
+        await this.waitApi(n);
+      });
+      await this.step(prog, 'alive', `${n.name} alive`, async () => {
+        const others = (await this.running()).filter((o) => o.name !== n.name);
+        const peer = others.find((o) => o.role === 'server') ?? others[0];
+        if (!peer) return;
+        try {
+          await this.waitFor(`${n.name} to rejoin`, 8000, async () => (await readMembers(this.client(peer.name))).find((m) => m.name === n.name)?.status === 'alive');
+        } catch {
+          // -rejoin only knows the peers of its last session; an explicit join covers a fresh data dir.
+          await this.joinTo(n, peer);
+          await this.waitAlive([n.name], peer);
+        }
+      });
+      return this.snapshot();
+    });
+  }
+
+  /** Stops every agent and greeter of the lab, keeping data, and verifies through the process table that none is left. */
+  down(): Promise<ClusterSnapshot> {
+    return this.exclusive('down', {}, async () => {
+      const p = this.progress('down');
+      await this.step(p, 'greeters', 'Stop Greeter instances', () => this.greeter.stopAll());
+      const clients = this.spec.nodes.filter((n) => n.role === 'client');
+      const servers = this.spec.nodes.filter((n) => n.role === 'server');
+      await this.step(p, 'stop-clients', 'Stop clients', () => Promise.all(clients.map((n) => this.provider.stopAgent(n))));
+      await this.step(p, 'stop-servers', 'Stop servers', () => Promise.all(servers.map((n) => this.provider.stopAgent(n))));
+      await this.step(p, 'strays', 'Stop leftover processes', async () => {
+        for (const s of this.provider.strays()) await terminate(s.pid, 3000);
+      });
+      await this.provider.stopMachines(this.spec, p);
+      await this.step(p, 'verify', 'Verify nothing of the lab runs', async () => {
+        const left = this.leftovers();
+        if (left.length) throw new Error(`processes of the lab are still running: ${left.map((l) => `${l.pid} ${l.argv.join(' ')}`).join('; ')}`);
+      });
+      return this.snapshot();
+    });
+  }
+
+  leftovers(): { pid: number; argv: string[] }[] {
+    return findProcesses([join(this.dir.root, 'nodes') + '/', this.dir.runDir + '/']);
+  }
+
+  async destroy(): Promise<{ destroyed: string }> {
+    if (!this.dir.exists() && !existsSync(this.dir.root)) return { destroyed: this.dir.root };
+    if (existsSync(this.dir.root) && !this.dir.exists() && !existsSync(join(this.dir.root, 'nodes'))) {
+      throw new InputError(`${this.dir.root} does not look like a lab (no lab.json): not deleting it`);
+    }
+    await this.down();
+    return this.exclusive('destroy', {}, async () => {
+      await this.provider.destroyMachines(this.spec, this.progress('destroy'));
+      rmSync(this.dir.root, { recursive: true, force: true });
+      return { destroyed: this.dir.root };
+    });
+  }
+
+  // ---- KV ------------------------------------------------------------------------------------------
+
+  /** The agent a KV request goes through: the one named, else a running client, else a running server. */
+  private async kvAgent(name?: string): Promise<AgentClient> {
+    if (name) return this.client((await this.requireRunning(name, 'use')).name);
+    const live = await this.running();
+    const n = live.find((x) => x.role === 'client') ?? live[0];
+    if (!n) throw new Error('no agent of the lab is running: run up first');
+    return this.client(n.name);
+  }
+
+  private async explain(agent: AgentClient, err: unknown): Promise<never> {
+    if (err instanceof ConsulHttpError && err.noLeader) {
+      const members = await readMembers(agent).catch(() => [] as Member[]);
+      throw new Error(`${quorumMessage(members)}: writes and consistent reads fail until a majority of servers is back (via ${agent.agent})`);
+    }
+    throw err;
+  }
+
+  private static keyPath(key: string): string {
+    return `/v1/kv/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async kvPut(key: string, value: string, node?: string): Promise<KvResult> {
+    checkKvKey(key);
+    checkKvValue(value);
+    const agent = await this.kvAgent(node);
+    const ok = await agent.put(Lab.keyPath(key), { body: value, timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
+    if (ok.trim() !== 'true') throw new Error(`Consul refused to write ${key} (answer: ${ok.trim()})`);
+    this.emit({ type: 'action', op: 'kvPut', args: { key, node: agent.agent }, ok: true, at: Date.now() });
+    return { key, value, servedBy: agent.agent };
+  }
+
+  async kvGet(key: string, node?: string): Promise<KvResult> {
+    checkKvKey(key);
+    const agent = await this.kvAgent(node);
+    const rows = await agent.get<{ Key: string; Value: string | null }[]>(Lab.keyPath(key), { timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
+    if (!rows?.length) throw new InputError(`no key exists at: ${key} (read through ${agent.agent})`);
+    return { key, value: decode(rows[0]!.Value), servedBy: agent.agent };
+  }
+
+  async kvDelete(key: string, node?: string): Promise<KvResult> {
+    checkKvKey(key);
+    const agent = await this.kvAgent(node);
+    await agent.del(Lab.keyPath(key), { timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
+    this.emit({ type: 'action', op: 'kvDelete', args: { key, node: agent.agent }, ok: true, at: Date.now() });
+    return { key, value: null, servedBy: agent.agent };
+  }
+
+  async kvList(prefix?: string, node?: string): Promise<{ servedBy: string; entries: KvEntry[] }> {
+    const p = checkKvPrefix(prefix);
+    const agent = await this.kvAgent(node);
+    const rows = await agent
+      .get<{ Key: string; Value: string | null; ModifyIndex: number }[]>(p ? Lab.keyPath(p) : '/v1/kv/', { timeoutMs: 10_000, query: { recurse: true } })
+      .catch((e) => this.explain(agent, e));
+    return { servedBy: agent.agent, entries: (rows ?? []).map((r) => ({ key: r.Key, value: decode(r.Value), modifyIndex: r.ModifyIndex })) };
+  }
+}
+
+function decode(v: string | null): string | null {
+  return v === null ? null : Buffer.from(v, 'base64').toString('utf8');
+}

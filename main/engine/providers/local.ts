@@ -1,0 +1,164 @@
+/** The embedded default: every agent is a local process on its own loopback address, supervised in a pty. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { LabSpec, NodeSpec } from '../../common/types.js';
+import { resolveConsul } from '../consul/resolve.js';
+import { LabDir } from '../lab/labdir.js';
+import { httpAddr } from '../lab/spec.js';
+import { readTail } from '../process/log-tail.js';
+import { nodeEntry } from '../process/node-entry.js';
+import { busyEndpoints, describeBusy, type Endpoint } from '../process/ports.js';
+import { findProcesses, procState, signal, sleep, terminate } from '../process/procs.js';
+import type { SupervisedJob } from '../process/supervisor.js';
+import { agentArgs, agentConfig } from './agent-config.js';
+import type { AgentProcess, Provider, ShellCommand, StartOptions } from './provider.js';
+
+export const LOG_CAP_BYTES = 1024 * 1024;
+
+/** Starts a command under a detached supervisor; resolves with its run record once the pty child is spawned. */
+export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJob, 'runFile' | 'exitFile' | 'logCapBytes'>): Promise<void> {
+  mkdirSync(dir.runDir, { recursive: true });
+  const full: SupervisedJob = {
+    ...job,
+    logCapBytes: LOG_CAP_BYTES,
+    runFile: dir.runFile(kind, job.name),
+    exitFile: dir.exitFile(kind, job.name),
+  };
+  const jobFile = join(dir.runDir, `${kind}-${job.name}.job`);
+  writeFileSync(jobFile, JSON.stringify(full));
+  const entry = nodeEntry(new URL('../process/supervisor', import.meta.url), [jobFile]);
+  const child = spawn(entry.file, entry.args, {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, ...entry.env },
+  });
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const rec = dir.readRun(kind, job.name);
+    if (rec) return;
+    if (dir.readExit(kind, job.name)) return; // started and already ended: the caller reads why
+    if (child.exitCode !== null || (child.pid && procState(child.pid) === 'gone')) {
+      throw new Error(`the supervisor for ${job.name} exited before starting it (exit ${child.exitCode})`);
+    }
+    await sleep(25);
+  }
+  throw new Error(`the supervisor for ${job.name} did not start it within 15 s`);
+}
+
+export function endpointsOf(node: NodeSpec): Endpoint[] {
+  const a = node.address;
+  const list: Endpoint[] = [
+    { address: a, port: node.ports.serfLan, proto: 'tcp', what: `${node.name} serf LAN` },
+    { address: a, port: node.ports.serfLan, proto: 'udp', what: `${node.name} serf LAN` },
+    { address: a, port: node.ports.http, proto: 'tcp', what: `${node.name} HTTP API` },
+    { address: a, port: node.ports.dns, proto: 'tcp', what: `${node.name} DNS` },
+    { address: a, port: node.ports.dns, proto: 'udp', what: `${node.name} DNS` },
+  ];
+  if (node.role === 'server') {
+    list.push(
+      { address: a, port: node.ports.server, proto: 'tcp', what: `${node.name} server RPC` },
+      { address: a, port: node.ports.serfWan, proto: 'tcp', what: `${node.name} serf WAN` },
+      { address: a, port: node.ports.serfWan, proto: 'udp', what: `${node.name} serf WAN` },
+    );
+  }
+  return list;
+}
+
+export class LocalProvider implements Provider {
+  readonly name = 'local' as const;
+  private consulPath: string | null = null;
+
+  constructor(readonly dir: LabDir) {}
+
+  async preflight(_spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
+    this.consulPath ??= (await resolveConsul()).path;
+    const busy = await busyEndpoints(nodes.flatMap(endpointsOf));
+    if (busy.length) {
+      throw new Error(
+        `cannot start: ${describeBusy(busy)}. Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.`,
+      );
+    }
+  }
+
+  async startMachines(): Promise<void> {}
+  async stopMachines(): Promise<void> {}
+  async destroyMachines(): Promise<void> {}
+
+  async startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void> {
+    this.consulPath ??= (await resolveConsul()).path;
+    const paths = { dataDir: this.dir.dataDir(node.name), configDir: this.dir.configDir(node.name) };
+    mkdirSync(paths.dataDir, { recursive: true });
+    mkdirSync(paths.configDir, { recursive: true });
+    writeFileSync(join(paths.configDir, 'consul-lab.json'), JSON.stringify(agentConfig(spec, node), null, 2));
+    this.linkConsul();
+    await supervise(this.dir, 'agent', {
+      name: node.name,
+      file: this.consulPath,
+      args: agentArgs(spec, node, paths, opts),
+      env: { CHECKPOINT_DISABLE: '1' },
+      cwd: this.dir.nodeDir(node.name),
+      logFile: this.dir.logFile(node.name),
+      meta: { ui: opts.ui, rejoin: opts.rejoin },
+    });
+  }
+
+  /** `consul` in the lab's bin/, so that a node's shell runs the same binary as its agent. */
+  private linkConsul(): void {
+    const link = join(this.dir.root, 'bin', process.platform === 'win32' ? 'consul.exe' : 'consul');
+    mkdirSync(join(this.dir.root, 'bin'), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(this.consulPath!, link);
+  }
+
+  async agentProcess(node: NodeSpec): Promise<AgentProcess> {
+    const rec = this.dir.readRun('agent', node.name);
+    const state = rec ? procState(rec.pid) : 'gone';
+    if (!rec || state === 'gone') return { process: 'stopped', pid: null, ui: false };
+    return { process: state === 'stopped' ? 'paused' : 'running', pid: rec.pid, ui: rec.meta.ui === true };
+  }
+
+  async signalAgent(node: NodeSpec, sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    const rec = this.dir.readRun('agent', node.name);
+    if (!rec || !signal(rec.pid, sig)) throw new Error(`${node.name} is not running`);
+  }
+
+  async stopAgent(node: NodeSpec): Promise<void> {
+    const rec = this.dir.readRun('agent', node.name);
+    if (!rec) return;
+    await terminate(rec.pid);
+    // The supervisor exits right after its child; wait for it so nothing of the lab is left.
+    await terminate(rec.supervisorPid, 3000);
+  }
+
+  lastWords(node: NodeSpec): string {
+    const exit = this.dir.readExit('agent', node.name);
+    const tail = readTail(this.dir.logFile(node.name), 1500)
+      .split(/\r?\n/)
+      .filter((l) => l.trim())
+      .slice(-6)
+      .join('\n');
+    return `${exit ? `exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` : 'not running'}${tail ? `; its last output:\n${tail}` : ''}`;
+  }
+
+  shell(node: NodeSpec): ShellCommand {
+    const shell = process.platform === 'win32' ? 'powershell.exe' : (process.env.SHELL ?? '/bin/bash');
+    return {
+      file: shell,
+      args: [],
+      cwd: this.dir.nodeDir(node.name),
+      env: {
+        CONSUL_HTTP_ADDR: httpAddr(node),
+        CONSUL_LAB_NODE: node.name,
+        PATH: `${join(this.dir.root, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+        PS1: `${node.name}$ `,
+      },
+    };
+  }
+
+  strays(): { pid: number; argv: string[] }[] {
+    const known = new Set(this.dir.liveRuns('agent').flatMap((r) => [r.pid, r.supervisorPid]));
+    return findProcesses([join(this.dir.root, 'nodes') + '/', this.dir.runDir + '/']).filter((p) => !known.has(p.pid));
+  }
+}

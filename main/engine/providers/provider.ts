@@ -1,0 +1,51 @@
+/** What differs between running agents as local processes and running them inside VMs. */
+import type { LabSpec, NodeSpec, ProcessState, ProviderName } from '../../common/types.js';
+import type { LabDir } from '../lab/labdir.js';
+
+export interface AgentProcess {
+  process: ProcessState;
+  pid: number | null;
+  /** Started with -ui. */
+  ui: boolean;
+  /** vagrant only: the VM's state in Vagrant's words. */
+  vm?: string;
+}
+
+export interface StartOptions {
+  rejoin: boolean;
+  ui: boolean;
+}
+
+export interface ShellCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export type Progress = (step: string, label: string, status: 'start' | 'done' | 'fail', message?: string) => void;
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Everything that can be checked before anything starts: binaries, ports, tools. Throws a clear error. */
+  preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void>;
+  /** Bring up the machines the agents run on (VMs); nothing for local agents. */
+  startMachines(spec: LabSpec, progress: Progress): Promise<void>;
+  /** Start one agent with the tutorial's flags (plus -rejoin -ui when asked); resolves once it is spawned. */
+  startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void>;
+  agentProcess(node: NodeSpec): Promise<AgentProcess>;
+  /** Deliver a signal to the agent process: SIGKILL (failure injection), SIGSTOP / SIGCONT (a hung node). */
+  signalAgent(node: NodeSpec, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void>;
+  /** Stop the agent (SIGTERM, then SIGKILL) and verify that it is gone. */
+  stopAgent(node: NodeSpec): Promise<void>;
+  /** Exit status of an agent that stopped, and the end of its log, to explain a failed start. */
+  lastWords(node: NodeSpec): string;
+  /** An interactive shell "on" the node: its CONSUL_HTTP_ADDR pointing at the node's agent. */
+  shell(node: NodeSpec): ShellCommand;
+  /** Stop the machines (VMs), keeping them; nothing for local agents. */
+  stopMachines(spec: LabSpec, progress: Progress): Promise<void>;
+  destroyMachines(spec: LabSpec, progress: Progress): Promise<void>;
+  /** Processes of the lab that no run record accounts for (left by a crash), found by scanning. */
+  strays(): { pid: number; argv: string[] }[];
+  readonly dir: LabDir;
+}
