@@ -3,9 +3,9 @@
  * version is supported), a build from the Go module proxy (scripts/consul-build), the official release download.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { promisify } from 'node:util';
 import { downloadRelease } from './download.js';
 import { cacheDir } from './paths.js';
@@ -54,16 +54,8 @@ function onPath(name: string): string | null {
 
 /** The repository's scripts/consul-build wrapper module, when running from a checkout. */
 export function buildModuleDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'consul-lab') {
-      const mod = join(dir, 'scripts', 'consul-build');
-      return existsSync(join(mod, 'go.mod')) ? mod : null;
-    }
-    dir = dirname(dir);
-  }
-  return null;
+  const mod = join(packageRoot(), 'scripts', 'consul-build');
+  return existsSync(join(mod, 'go.mod')) ? mod : null;
 }
 
 export async function goBuild(dest: string, log: (line: string) => void): Promise<string> {

@@ -1,5 +1,5 @@
 /** Follows an agent's capped log file (and its rotation) and hands new output to a callback, batched. */
-import { closeSync, existsSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Batcher } from './batcher.js';
 
@@ -40,6 +40,7 @@ export class LogTail {
       this.ino = st.ino;
     }
     // The directory is watched so that creation and rotation of the file are seen too.
+    mkdirSync(dirname(this.file), { recursive: true });
     this.watcher = watch(dirname(this.file), (_event, name) => {
       if (name === null || name === basename(this.file)) this.read();
     });
