@@ -136,6 +136,7 @@ export type LabEvent =
   | { type: 'term-exit'; id: string; code: number | null }
   | { type: 'greeter-health'; id: string; node: string; from: GreeterHealth | null; to: GreeterHealth; at: number }
   | { type: 'greeter-call'; call: GreeterCall }
+  | { type: 'greeter-instance'; id: string; node: string; change: 'started' | 'stopped' | 'killed'; at: number }
   | { type: 'action'; op: string; args: unknown; ok: boolean; error?: string; at: number };
 
 export type LabEventType = LabEvent['type'];

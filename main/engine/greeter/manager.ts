@@ -1,14 +1,238 @@
-/** Greeter instances hosted on lab nodes. (Being built under issue 4.) */
-import type { GreeterInstance } from '../../common/types.js';
+/**
+ * Greeter instances hosted on lab nodes: each its own detached process, registered with its node's agent,
+ * tracked in the lab's run/ directory like the agents, so that down stops them and a later process finds them.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import Consul from 'consul';
+import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
+import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
+import type { AgentClient } from '../consul/http.js';
 import type { Lab } from '../lab.js';
+import { httpAddr } from '../lab/spec.js';
+import { readTail } from '../process/log-tail.js';
+import { nodeEntry } from '../process/node-entry.js';
+import { procState, signal, sleep, terminate, waitGone } from '../process/procs.js';
+import { ServiceWatch, type Endpoint } from './discovery.js';
+import { registrations, type Registration } from './health.js';
+import { SERVICE, checkId, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
+
+const START_TIMEOUT_MS = 20_000;
+const CALL_TIMEOUT_MS = 5_000;
 
 export class GreeterManager {
+  private readonly watches = new Map<string, ServiceWatch>();
+  private readonly lastHealth = new Map<string, GreeterHealth>();
+
   constructor(private readonly lab: Lab) {}
 
-  async list(): Promise<GreeterInstance[]> {
-    void this.lab;
-    return [];
+  // ---- state ---------------------------------------------------------------------------------------
+
+  /** Consul's registrations of the Greeter, through the first agent that answers (clients first); null if none does. */
+  private async catalog(): Promise<Registration[] | null> {
+    const nodes = [...this.lab.spec.nodes].sort((a, b) => (a.role === b.role ? 0 : a.role === 'client' ? -1 : 1));
+    for (const n of nodes) {
+      if ((await this.lab.provider.agentProcess(n)).process !== 'running') continue;
+      try {
+        return await registrations(this.lab.client(n.name));
+      } catch {
+        /* try the next agent */
+      }
+    }
+    return null;
   }
 
-  async stopAll(): Promise<void> {}
+  private instance(rec: GreeterRecord, catalog: Registration[] | null): GreeterInstance {
+    const alive = procState(rec.pid) !== 'gone';
+    const health: GreeterHealth = catalog ? (catalog.find((r) => r.id === rec.id)?.health ?? 'deregistered') : 'unknown';
+    const prev = this.lastHealth.get(rec.id) ?? null;
+    if (prev !== health) {
+      this.lastHealth.set(rec.id, health);
+      this.lab.emit({ type: 'greeter-health', id: rec.id, node: rec.node, from: prev, to: health, at: Date.now() });
+    }
+    return { id: rec.id, node: rec.node, address: rec.address, port: rec.port, pid: alive ? rec.pid : null, process: alive ? 'running' : 'stopped', health };
+  }
+
+  async list(): Promise<GreeterInstance[]> {
+    const records = readRecords(this.lab.dir);
+    if (!records.length) return [];
+    const catalog = await this.catalog();
+    return records.map((r) => this.instance(r, catalog));
+  }
+
+  private record(id: string): GreeterRecord {
+    const rec = readRecord(this.lab.dir, checkId(id));
+    if (!rec) {
+      const known = readRecords(this.lab.dir).map((r) => r.id);
+      throw new InputError(`no greeter instance ${id} in this lab${known.length ? `: it has ${known.join(', ')}` : ': start one with greeter start --node NODE'}`);
+    }
+    return rec;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------
+
+  async start(nodeName: string): Promise<GreeterInstance> {
+    const node = this.lab.node(nodeName);
+    const agent = await this.lab.provider.agentProcess(node);
+    if (agent.process !== 'running') {
+      throw new InputError(`cannot start a greeter on ${node.name}: its agent is ${agent.process === 'paused' ? 'paused; resume it' : 'not running; run up or rejoin it'} first`);
+    }
+    const id = `greeter-${randomBytes(4).toString('hex')}`;
+    const dir = this.lab.dir;
+    mkdirSync(dir.runDir, { recursive: true });
+    const job: GreeterJob = { id, node: node.name, address: node.address, agent: httpAddr(node), recordFile: recordFile(dir, id) };
+    writeFileSync(jobFile(dir, id), JSON.stringify(job, null, 2));
+    const entry = nodeEntry(new URL('./service', import.meta.url), [jobFile(dir, id)]);
+    const log = openSync(logFile(dir, id), 'a');
+    const child = spawn(entry.file, entry.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...entry.env } });
+    closeSync(log);
+    child.unref();
+    try {
+      const rec = await this.lab.waitFor(`${id} to listen and register with ${node.name}`, START_TIMEOUT_MS, async () => {
+        const r = readRecord(dir, id);
+        if (r) return r;
+        if (child.exitCode !== null || (child.pid && procState(child.pid) === 'gone')) {
+          throw new InputError(`${id} exited before it was ready: ${readTail(logFile(dir, id), 1500).trim() || `exit ${child.exitCode}`}`);
+        }
+        return null;
+      });
+      await this.lab.waitFor(`${id}'s health check to pass`, START_TIMEOUT_MS, async () =>
+        (await registrations(this.lab.client(node.name))).some((r) => r.id === id && r.health === 'passing'),
+      );
+      this.lab.emit({ type: 'greeter-instance', id, node: node.name, change: 'started', at: Date.now() });
+      return this.instance(rec, await this.catalog());
+    } catch (err) {
+      // Nothing half-started is left behind.
+      if (child.pid) await terminate(child.pid, 3000).catch(() => undefined);
+      await this.deregister(node, id).catch(() => undefined);
+      removeFiles(dir, id);
+      throw err instanceof InputError ? err : new Error(`greeter on ${node.name} did not start: ${(err as Error).message}; its log: ${logFile(dir, id)}`);
+    }
+  }
+
+  private async deregister(node: NodeSpec, id: string): Promise<void> {
+    const url = new URL(httpAddr(node));
+    await new Consul({ host: url.hostname, port: Number(url.port) }).agent.service.deregister(id);
+  }
+
+  /** Stops an instance and removes it from the lab. Returns its last state: deregistered, or unknown if no agent can tell. */
+  private async remove(rec: GreeterRecord): Promise<GreeterInstance> {
+    const node = this.lab.node(rec.node);
+    const agentUp = (await this.lab.provider.agentProcess(node)).process === 'running';
+    if (procState(rec.pid) !== 'gone') {
+      // SIGTERM: the instance deregisters itself, as a graceful stop should.
+      await terminate(rec.pid, 5000);
+    } else if (agentUp) {
+      // Killed earlier: its registration may still be in its agent; Consul answers 404 if it is not.
+      await this.deregister(node, rec.id).catch(() => undefined);
+    }
+    let health: GreeterHealth = 'unknown';
+    if (agentUp) {
+      await this.lab.waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id));
+      health = 'deregistered';
+    }
+    removeFiles(this.lab.dir, rec.id);
+    this.lastHealth.delete(rec.id);
+    this.lab.emit({ type: 'greeter-instance', id: rec.id, node: rec.node, change: 'stopped', at: Date.now() });
+    return { id: rec.id, node: rec.node, address: rec.address, port: rec.port, pid: null, process: 'stopped', health };
+  }
+
+  /** Graceful stop: the instance deregisters, and is gone from the catalog when this returns. */
+  async stop(id: string): Promise<GreeterInstance> {
+    return this.remove(this.record(id));
+  }
+
+  /** SIGKILL: no deregistration; Consul's check goes critical, callers stop picking it, and Consul reaps it later. */
+  async kill(id: string): Promise<GreeterInstance> {
+    const rec = this.record(id);
+    if (procState(rec.pid) === 'gone') throw new InputError(`${id} is not running (killed already); greeter stop ${id} removes it`);
+    signal(rec.pid, 'SIGKILL');
+    if (!(await waitGone(rec.pid, 5000))) throw new Error(`${id} (pid ${rec.pid}) did not die after SIGKILL`);
+    this.lab.emit({ type: 'greeter-instance', id, node: rec.node, change: 'killed', at: Date.now() });
+    return this.instance(rec, await this.catalog());
+  }
+
+  async stopAll(): Promise<void> {
+    this.close();
+    await Promise.all(readRecords(this.lab.dir).map((r) => this.remove(r)));
+  }
+
+  /** Ends the background blocking queries, so that nothing of the caller keeps the process alive. */
+  close(): void {
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------------
+
+  private defaultVia(): NodeSpec {
+    return this.lab.spec.nodes.find((n) => n.role === 'client') ?? this.lab.spec.nodes[0]!;
+  }
+
+  private watch(node: NodeSpec): ServiceWatch {
+    let w = this.watches.get(node.name);
+    if (!w) {
+      w = new ServiceWatch(this.lab.client(node.name), SERVICE);
+      this.watches.set(node.name, w);
+    }
+    return w;
+  }
+
+  /** Calls the Greeter `count` times, discovering it through `via`'s agent (default: the client agent). */
+  async call(name: string, count = 1, via?: string): Promise<GreeterCall[]> {
+    checkGreeterName(name);
+    checkCount(count, 1000);
+    const node = via ? this.lab.node(via) : this.defaultVia();
+    const agent = await this.lab.provider.agentProcess(node);
+    if (agent.process !== 'running') {
+      throw new Error(
+        `cannot call the Greeter through ${node.name}: its agent is ${agent.process === 'paused' ? 'paused (resume it)' : 'not running (rejoin it)'}, or call through another node with --via`,
+      );
+    }
+    const watch = this.watch(node);
+    const calls: GreeterCall[] = [];
+    for (let i = 0; i < count; i++) {
+      const c = await this.callOnce(watch, name);
+      this.lab.emit({ type: 'greeter-call', call: c });
+      calls.push(c);
+    }
+    return calls;
+  }
+
+  private async callOnce(watch: ServiceWatch, name: string): Promise<GreeterCall> {
+    const via = watch.agent.agent;
+    const path = ['caller', `agent ${via}`, 'servers'];
+    const t0 = performance.now();
+    let ep: Endpoint | undefined;
+    try {
+      ep = watch.pick(await watch.endpoints());
+    } catch (err) {
+      return { ok: false, error: (err as Error).message, via, discoveryMs: performance.now() - t0, callMs: 0, path, at: Date.now() };
+    }
+    const t1 = performance.now();
+    if (!ep) {
+      const error = `no healthy greeter instance is registered (asked the agent ${via}): start one with greeter start --node NODE`;
+      return { ok: false, error, via, discoveryMs: t1 - t0, callMs: 0, path, at: Date.now() };
+    }
+    path.push(`${ep.id} on ${ep.node}`);
+    const base = { via, instance: ep.id, node: ep.node, discoveryMs: t1 - t0, path };
+    try {
+      const res = await fetch(`http://${ep.address}:${ep.port}/greeter/hello`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      });
+      const body = (await res.json()) as { msg?: string; instance?: string; node?: string; error?: string };
+      const callMs = performance.now() - t1;
+      if (!res.ok) return { ...base, ok: false, error: `${ep.id} on ${ep.node} answered ${res.status}: ${body.error ?? ''}`, callMs, at: Date.now() };
+      return { ...base, ok: true, msg: body.msg, instance: body.instance, node: body.node, callMs, at: Date.now() };
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const why = e.name === 'TimeoutError' ? `did not answer within ${CALL_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.message);
+      return { ...base, ok: false, error: `${ep.id} on ${ep.node} at ${ep.address}:${ep.port} failed: ${why}`, callMs: performance.now() - t1, at: Date.now() };
+    }
+  }
 }
