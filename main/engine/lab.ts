@@ -47,8 +47,8 @@ export class Lab {
     const servers = saved.nodes.filter((n) => n.role === 'server').length;
     const clients = saved.nodes.length - servers;
     const diff: string[] = [];
-    if (opts.servers !== undefined && opts.servers !== servers) diff.push(`${servers} servers`);
-    if (opts.clients !== undefined && opts.clients !== clients) diff.push(`${clients} clients`);
+    if (opts.servers !== undefined && opts.servers !== servers) diff.push(`${servers} server${servers === 1 ? "" : "s"}`);
+    if (opts.clients !== undefined && opts.clients !== clients) diff.push(`${clients} client${clients === 1 ? "" : "s"}`);
     if (opts.provider !== undefined && opts.provider !== saved.provider) diff.push(`the ${saved.provider} provider`);
     if (opts.subnet !== undefined && !saved.nodes[0]?.address.startsWith(`${opts.subnet}.`)) diff.push(`addresses ${saved.nodes[0]?.address}…`);
     if (diff.length) {
