@@ -1,0 +1,145 @@
+/** One panel per node: address, role, status in Consul's words, leader badge, actions, agent and shell terminals. */
+import { useEffect, useRef } from 'react';
+import type { Member, NodeState } from '../../main/common/types.js';
+import { useLab } from '../store.js';
+import { prefsStore, updatePrefs, usePrefs } from '../prefs.js';
+import { ActionButton, StatusPill } from './common.js';
+import { AgentLog, Shell } from './Terminals.js';
+
+export function nodeStatus(node: NodeState, member: Member | undefined): string {
+  if (node.process === 'paused') return member?.status === 'failed' ? 'failed' : 'paused';
+  if (member) return member.status;
+  if (node.process === 'stopped') return 'stopped';
+  return node.apiUp ? 'alive' : 'starting';
+}
+
+export function NodePanels() {
+  const names = useLab((s) => s.snapshot?.nodes.map((n) => n.name).join(',') ?? '');
+  if (!names) return null;
+  return (
+    <div className="nodes">
+      {names.split(',').map((n) => (
+        <NodePanel key={n} name={n} />
+      ))}
+    </div>
+  );
+}
+
+function NodePanel({ name }: { name: string }) {
+  const node = useLab((s) => s.snapshot?.nodes.find((n) => n.name === name));
+  const member = useLab((s) => s.snapshot?.members.find((m) => m.name === name));
+  const leader = useLab((s) => s.snapshot?.leader === name);
+  const provider = useLab((s) => s.snapshot?.lab.provider);
+  const tab = usePrefs((p) => p.tabs[name] ?? 'agent');
+  const height = usePrefs((p) => p.termHeights[name] ?? 240);
+  const shellOpened = useRef(tab === 'shell');
+  if (tab === 'shell') shellOpened.current = true;
+  const boxRef = useRef<HTMLDivElement>(null);
+
+  // Remember the terminal area's height when the user drags its corner.
+  useEffect(() => {
+    const el = boxRef.current;
+    if (!el) return;
+    let t = 0;
+    const ro = new ResizeObserver(() => {
+      clearTimeout(t);
+      t = window.setTimeout(() => {
+        const h = Math.round(el.getBoundingClientRect().height);
+        if (h > 80 && Math.abs(h - height) > 4) updatePrefsHeight(name, h);
+      }, 300);
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      clearTimeout(t);
+    };
+  }, [name, height]);
+
+  if (!node) return null;
+  const status = nodeStatus(node, member);
+  const running = node.process === 'running';
+  const paused = node.process === 'paused';
+  const stopped = node.process === 'stopped';
+  const setTab = (t: 'agent' | 'shell') => updatePrefs({ tabs: { ...currentTabs(), [name]: t } });
+  const httpBase = node.httpAddr.startsWith('http') ? node.httpAddr : `http://${node.httpAddr}`;
+
+  return (
+    <section className={`node-panel card status-edge-${status}`} aria-label={name}>
+      <header className="node-head">
+        <div className="node-title">
+          <h3>{name}</h3>
+          {leader && (
+            <span className="badge leader" aria-label="leader" title="The raft leader">
+              ★ Leader
+            </span>
+          )}
+          <span className={`badge role-${node.role}`}>{node.role}</span>
+        </div>
+        <StatusPill status={status} />
+      </header>
+      <dl className="node-facts">
+        <div>
+          <dt>Address</dt>
+          <dd>{node.address}</dd>
+        </div>
+        <div>
+          <dt>HTTP</dt>
+          <dd>{httpBase.replace(/^http:\/\//, '')}</dd>
+        </div>
+        <div>
+          <dt>Agent</dt>
+          <dd>
+            {node.process}
+            {node.pid ? ` · pid ${node.pid}` : ''}
+            {running && !node.apiUp ? ' · API not answering' : ''}
+          </dd>
+        </div>
+        {provider === 'vagrant' && (
+          <div>
+            <dt>VM</dt>
+            <dd>{node.vm ?? 'unknown'}</dd>
+          </div>
+        )}
+      </dl>
+      <div className="node-actions" role="toolbar" aria-label={`${name} actions`}>
+        <ActionButton label="Join" busyKey={`join:${name}`} small disabled={!running} title={`consul join from ${name} to a running server`} call={(api) => api.join({ node: name })} />
+        <ActionButton label="Leave" busyKey={`leave:${name}`} small disabled={!running} title="consul leave: a graceful exit (status left)" call={(api) => api.leave({ node: name })} />
+        <ActionButton label="Kill" busyKey={`kill:${name}`} small tone="danger" disabled={stopped} title="SIGKILL the agent: a crash (status failed)" call={(api) => api.kill({ node: name })} />
+        {paused ? (
+          <ActionButton label="Resume" busyKey={`pause:${name}`} small title="SIGCONT the agent" call={(api) => api.resume({ node: name })} />
+        ) : (
+          <ActionButton label="Pause" busyKey={`pause:${name}`} small disabled={!running} title="SIGSTOP the agent: it stops answering, like a hung VM" call={(api) => api.pause({ node: name })} />
+        )}
+        <ActionButton label="Rejoin" busyKey={`rejoin:${name}`} small tone="primary" disabled={!stopped} title="Restart the agent with -rejoin -ui" call={(api) => api.rejoin({ node: name })} />
+        <button
+          type="button"
+          className="small"
+          disabled={!running || !node.ui}
+          title={node.ui ? `${httpBase}/ui/` : 'The agent serves its web UI after Rejoin (started with -ui)'}
+          onClick={() => window.open(`${httpBase}/ui/`, '_blank', 'noopener')}
+        >
+          Open Consul UI
+        </button>
+      </div>
+      <div className="tabs" role="tablist" aria-label={`${name} terminals`}>
+        {(['agent', 'shell'] as const).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`tab${tab === t ? ' active' : ''}`} onClick={() => setTab(t)}>
+            {t}
+          </button>
+        ))}
+      </div>
+      <div className="term-box" ref={boxRef} style={{ height }} role="tabpanel" aria-label={`${name} ${tab}`}>
+        <AgentLog node={name} visible={tab === 'agent'} />
+        {shellOpened.current && <Shell node={name} visible={tab === 'shell'} />}
+      </div>
+    </section>
+  );
+}
+
+function currentTabs() {
+  return prefsStore.getState().tabs;
+}
+
+function updatePrefsHeight(name: string, h: number) {
+  updatePrefs({ termHeights: { ...prefsStore.getState().termHeights, [name]: h } });
+}
