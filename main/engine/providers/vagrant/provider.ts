@@ -1,0 +1,350 @@
+/**
+ * The vagrant provider: the tutorial's VMs (n1, n2, … on 172.20.20.0/24) run the servers, the host runs the
+ * client agent on 172.20.20.1. VMs are driven with `vagrant up/status/halt/destroy` in a pty; each VM's agent
+ * runs under the lab's supervisor as `vagrant ssh nX -c 'consul agent …'`. The agent's state is always read
+ * from the VM (over ssh with the config `vagrant ssh-config` gives), so a dropped session does not lose it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { LabSpec, NodeSpec } from '../../../common/types.js';
+import { resolveConsul } from '../../consul/resolve.js';
+import type { LabDir } from '../../lab/labdir.js';
+import { terminate } from '../../process/procs.js';
+import { agentArgs, agentConfig } from '../agent-config.js';
+import { LocalProvider, supervise } from '../local.js';
+import type { AgentProcess, Progress, Provider, ShellCommand, StartOptions } from '../provider.js';
+import { VAGRANT_ENV, VagrantError, explainFailure, findVagrant, machineStates, runVagrant, vagrantQuery, type MachineLine } from './cli.js';
+import { LXC_BOX, labOptions, lxcBoxFile, saveOptions, type VagrantOptions } from './options.js';
+import { shellJoin, shellQuote } from './quote.js';
+import { vagrantfile, vmNodes } from './vagrantfile.js';
+
+/** Where the agents in the VMs keep their data and config: the tutorial's paths. */
+export const VM_PATHS = { dataDir: '/tmp/consul', configDir: '/etc/consul.d' };
+const CONSUL_IN_LAB = join('vm', 'consul-linux-amd64');
+
+/** The remote command that starts a VM's agent: write the lab's config, then exec consul with the tutorial's flags. */
+export function remoteAgentCommand(spec: LabSpec, node: NodeSpec, opts: StartOptions): string {
+  const args = agentArgs(spec, node, VM_PATHS, opts).map((a) =>
+    // The host reaches the agent on its private address; `consul members` inside the VM works as in the tutorial.
+    a === `-client=${node.address}` ? `-client=127.0.0.1 ${node.address}` : a,
+  );
+  const config = JSON.stringify(agentConfig(spec, node));
+  return `printf '%s\\n' ${shellQuote(config)} > ${VM_PATHS.configDir}/consul-lab.json && exec ${shellJoin(['consul', ...args])}`;
+}
+
+/** Finds the VM's consul agent: "pid stat" lines. */
+const PROBE = 'for p in $(pgrep -x consul); do echo "$p $(ps -o stat= -p $p)"; done; true';
+
+export class VagrantProvider implements Provider {
+  readonly name = 'vagrant' as const;
+  private readonly local: LocalProvider;
+  private vagrantPath: string | null = null;
+
+  constructor(readonly dir: LabDir) {
+    this.local = new LocalProvider(dir);
+  }
+
+  get vmDir(): string {
+    return join(this.dir.root, 'vm');
+  }
+  get vagrantfilePath(): string {
+    return join(this.dir.root, 'Vagrantfile');
+  }
+  get options(): VagrantOptions {
+    return labOptions(this.vmDir);
+  }
+
+  private vagrant(): string {
+    return (this.vagrantPath ??= findVagrant());
+  }
+
+  private isVm(node: NodeSpec): boolean {
+    return !node.machine.startsWith('host');
+  }
+
+  // ---- machines --------------------------------------------------------------------------------------
+
+  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
+    this.vagrant();
+    const opts = this.options;
+    saveOptions(this.vmDir, opts);
+    await this.writeVagrantfile(spec, opts);
+    const hostNodes = nodes.filter((n) => !this.isVm(n));
+    // The host's private address exists before `vagrant up` with lxc (the bridge) and after it with VirtualBox.
+    const present = hostNodes.filter((n) => hostHasAddress(n.address));
+    if (present.length) await this.local.preflight(spec, present);
+    if (opts.backend === 'lxc' && hostNodes.some((n) => !hostHasAddress(n.address))) {
+      throw new VagrantError(
+        `the host has no address ${hostNodes[0]!.address} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
+      );
+    }
+    const vms = nodes.filter((n) => this.isVm(n));
+    const states = existsSync(join(this.dir.root, '.vagrant')) ? this.readStates() : {};
+    for (const n of vms) {
+      if (states[n.machine] === 'running') continue;
+      if (existsSync(join(this.dir.root, '.vagrant', 'machines', n.machine))) continue;
+      if (await answers(n.address)) {
+        throw new VagrantError(
+          `address ${n.address} (${n.machine}) is already in use by another machine on the private network: another lab's VMs? Stop them (consul-lab down --lab DIR) first.`,
+        );
+      }
+    }
+  }
+
+  /** The Vagrantfile, written once (the user may edit it afterwards), with the host's consul shared when it fits. */
+  private async writeVagrantfile(spec: LabSpec, opts: VagrantOptions): Promise<void> {
+    const consul = await resolveConsul();
+    let fromHost: string | null = null;
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      const dest = join(this.dir.root, CONSUL_IN_LAB);
+      if (!existsSync(dest)) {
+        mkdirSync(this.vmDir, { recursive: true });
+        try {
+          linkSync(consul.path, dest);
+        } catch {
+          copyFileSync(consul.path, dest);
+        }
+      }
+      fromHost = `/vagrant/${CONSUL_IN_LAB}`;
+    }
+    if (!existsSync(this.vagrantfilePath)) {
+      writeFileSync(this.vagrantfilePath, vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost }));
+    }
+  }
+
+  private async ensureBox(opts: VagrantOptions, progress: Progress): Promise<void> {
+    if (opts.backend !== 'lxc' || opts.box !== LXC_BOX) return;
+    const list = await vagrantQuery(this.vagrant(), ['box', 'list', '--machine-readable'], this.dir.root);
+    const have = list.lines.some((l) => l.type === 'box-name' && l.data[0] === opts.box);
+    if (have) return;
+    const file = lxcBoxFile();
+    if (!existsSync(file)) {
+      throw new VagrantError(
+        `the box ${opts.box} is not on this machine and is not downloadable: build it with scripts/vagrant/build-box.sh (as root; it is cached at ${file})`,
+      );
+    }
+    progress('box', `Add box ${opts.box}`, 'start');
+    const r = await runVagrant(this.vagrant(), ['box', 'add', '--machine-readable', '--name', opts.box, file], { cwd: this.dir.root, timeoutMs: 300_000, what: 'vagrant box add' });
+    if (r.code !== 0) {
+      const err = explainFailure(r.lines, r.output, { what: 'vagrant box add', options: opts });
+      progress('box', `Add box ${opts.box}`, 'fail', err.message);
+      throw err;
+    }
+    progress('box', `Add box ${opts.box}`, 'done');
+  }
+
+  /** Runs a lifecycle command with one progress step per VM, from the machine-readable output. */
+  private async lifecycle(spec: LabSpec, progress: Progress, verb: string, args: string[], label: (m: string) => string, timeoutMs: number): Promise<void> {
+    const vms = vmNodes(spec).map((n) => n.machine);
+    const opts = this.options;
+    const started = new Set<string>();
+    const finished = new Set<string>();
+    const onLine = (l: MachineLine) => {
+      if (!vms.includes(l.target)) return;
+      const step = `vm-${verb}-${l.target}`;
+      if (!started.has(l.target)) {
+        started.add(l.target);
+        progress(step, label(l.target), 'start');
+      }
+      if (l.type === 'ui' && (l.data[0] === 'info' || l.data[0] === 'output') && l.data[1]) {
+        const msg = l.data.slice(1).join(',').replace(/^==> [^:]+: /, '').trim();
+        if (msg) progress(step, label(l.target), 'start', msg);
+      }
+      if (l.type === 'action' && l.data[1] === 'end' && !finished.has(l.target)) {
+        finished.add(l.target);
+        progress(step, label(l.target), 'done');
+      }
+    };
+    let r;
+    try {
+      r = await runVagrant(this.vagrant(), [...args, '--machine-readable'], { cwd: this.dir.root, timeoutMs, what: `vagrant ${verb}`, onLine });
+    } catch (err) {
+      for (const m of started) if (!finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'fail', (err as Error).message);
+      throw err;
+    }
+    await this.refreshStates();
+    if (r.code !== 0) {
+      const err = explainFailure(r.lines, r.output, { what: `vagrant ${verb}`, options: opts });
+      for (const m of vms) if (!finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'fail', err.message);
+      throw err;
+    }
+    for (const m of vms) if (started.has(m) && !finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'done');
+  }
+
+  async startMachines(spec: LabSpec, progress: Progress): Promise<void> {
+    const opts = this.options;
+    await this.ensureBox(opts, progress);
+    const args = ['up', `--provider=${opts.backend}`];
+    await this.lifecycle(spec, progress, 'up', args, (m) => `Bring up ${m} (vagrant up)`, opts.upTimeoutMs);
+    const states = this.readStates();
+    const down = vmNodes(spec).filter((n) => states[n.machine] !== 'running');
+    if (down.length) throw new VagrantError(`${down.map((n) => `${n.machine} is ${states[n.machine] ?? 'unknown'}`).join(', ')} after vagrant up`);
+    await this.writeSshConfig();
+    const host = spec.nodes.filter((n) => !this.isVm(n));
+    const missing = host.filter((n) => !hostHasAddress(n.address));
+    if (missing.length) {
+      throw new VagrantError(`the host has no address ${missing[0]!.address} after vagrant up: the private network did not come up on the host side`);
+    }
+    // Ports of the host's client agent, now that the private network exists on this side too.
+    await this.local.preflight(spec, host);
+  }
+
+  async stopMachines(spec: LabSpec, progress: Progress): Promise<void> {
+    if (!this.created()) return;
+    await this.lifecycle(spec, progress, 'halt', ['halt'], (m) => `Halt ${m} (vagrant halt)`, 300_000);
+    rmSync(join(this.vmDir, 'ssh-config'), { force: true });
+  }
+
+  async destroyMachines(spec: LabSpec, progress: Progress): Promise<void> {
+    if (!this.created()) return;
+    await this.lifecycle(spec, progress, 'destroy', ['destroy', '-f'], (m) => `Destroy ${m} (vagrant destroy)`, 300_000);
+  }
+
+  /** Whether Vagrant made any machine of this lab (else there is nothing to halt or destroy). */
+  private created(): boolean {
+    return existsSync(join(this.dir.root, '.vagrant', 'machines'));
+  }
+
+  private async refreshStates(): Promise<Record<string, string>> {
+    const r = await vagrantQuery(this.vagrant(), ['status', '--machine-readable'], this.dir.root);
+    const states = machineStates(r.lines);
+    mkdirSync(this.vmDir, { recursive: true });
+    writeFileSync(join(this.vmDir, 'state.json'), JSON.stringify(states));
+    return states;
+  }
+
+  private readStates(): Record<string, string> {
+    try {
+      return JSON.parse(readFileSync(join(this.vmDir, 'state.json'), 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  private async writeSshConfig(): Promise<string | null> {
+    const r = await vagrantQuery(this.vagrant(), ['ssh-config'], this.dir.root);
+    if (r.code !== 0 || !/^Host /m.test(r.output)) return null;
+    const file = join(this.vmDir, 'ssh-config');
+    writeFileSync(file, r.output);
+    return file;
+  }
+
+  /** A command run in the VM over plain ssh (fast: no Ruby start-up), with Vagrant's own ssh settings. */
+  private async inVm(machine: string, command: string, timeoutMs = 15_000): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+    let cfg: string | null = join(this.vmDir, 'ssh-config');
+    if (!existsSync(cfg)) cfg = await this.writeSshConfig();
+    if (!cfg) return { ok: false, stdout: '', stderr: 'no ssh config: the VM is not running' };
+    return new Promise((resolve) => {
+      execFile(
+        'ssh',
+        ['-F', cfg!, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', machine, command],
+        { timeout: timeoutMs, encoding: 'utf8' },
+        (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }),
+      );
+    });
+  }
+
+  /** The VM's consul agent: pid and whether it is stopped (SIGSTOP), or null when there is none or the VM is unreachable. */
+  private async vmAgent(machine: string): Promise<{ pid: number; paused: boolean } | null | 'unreachable'> {
+    const r = await this.inVm(machine, PROBE);
+    if (!r.ok) return 'unreachable';
+    const first = r.stdout.trim().split('\n').filter(Boolean)[0];
+    if (!first) return null;
+    const [pid, stat] = first.trim().split(/\s+/);
+    return { pid: Number(pid), paused: (stat ?? '').startsWith('T') };
+  }
+
+  // ---- agents ----------------------------------------------------------------------------------------
+
+  async startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void> {
+    if (!this.isVm(node)) return this.local.startAgent(spec, node, opts);
+    mkdirSync(this.dir.nodeDir(node.name), { recursive: true });
+    await supervise(this.dir, 'agent', {
+      name: node.name,
+      file: this.vagrant(),
+      args: ['ssh', node.machine, '--tty', '-c', remoteAgentCommand(spec, node, opts)],
+      env: VAGRANT_ENV,
+      cwd: this.dir.root,
+      logFile: this.dir.logFile(node.name),
+      meta: { ui: opts.ui, rejoin: opts.rejoin, machine: node.machine },
+    });
+  }
+
+  async agentProcess(node: NodeSpec): Promise<AgentProcess> {
+    if (!this.isVm(node)) return this.local.agentProcess(node);
+    const vm = this.readStates()[node.machine];
+    const rec = this.dir.readRun('agent', node.name);
+    const session = rec ? await this.local.agentProcess(node) : null;
+    const inVm = vm === 'running' || vm === undefined ? await this.vmAgent(node.machine) : 'unreachable';
+    const ui = rec?.meta.ui === true;
+    if (inVm !== 'unreachable' && inVm) return { process: inVm.paused ? 'paused' : 'running', pid: inVm.pid, ui, vm };
+    // No agent in the VM (yet): a live `vagrant ssh` session is still starting it.
+    if (session && session.process !== 'stopped') return { process: 'running', pid: null, ui, vm };
+    if (inVm === 'unreachable' && vm === 'running') this.refreshStates().catch(() => undefined);
+    return { process: 'stopped', pid: null, ui: false, vm };
+  }
+
+  async signalAgent(node: NodeSpec, sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    if (!this.isVm(node)) return this.local.signalAgent(node, sig);
+    const name = sig.slice(3);
+    const r = await this.inVm(node.machine, `pkill -${name} -x consul`);
+    if (!r.ok) throw new Error(`${node.name} is not running (no consul agent in ${node.machine})`);
+  }
+
+  async stopAgent(node: NodeSpec): Promise<void> {
+    if (!this.isVm(node)) return this.local.stopAgent(node);
+    if (this.readStates()[node.machine] === 'running') {
+      // SIGTERM inside the VM (SIGCONT first, for a paused agent), SIGKILL if it lingers; then the session ends.
+      await this.inVm(
+        node.machine,
+        'pkill -CONT -x consul; pkill -TERM -x consul || exit 0; for i in $(seq 40); do pgrep -x consul >/dev/null || exit 0; sleep 0.2; done; pkill -KILL -x consul; sleep 0.5; ! pgrep -x consul >/dev/null',
+        20_000,
+      );
+    }
+    const rec = this.dir.readRun('agent', node.name);
+    if (!rec) return;
+    await terminate(rec.pid, 3000);
+    await terminate(rec.supervisorPid, 3000);
+  }
+
+  lastWords(node: NodeSpec): string {
+    return this.local.lastWords(node);
+  }
+
+  shell(node: NodeSpec): ShellCommand {
+    if (!this.isVm(node)) return this.local.shell(node);
+    return {
+      file: this.vagrant(),
+      args: ['ssh', node.machine],
+      cwd: this.dir.root,
+      env: { ...VAGRANT_ENV, CONSUL_LAB_NODE: node.name },
+    };
+  }
+
+  strays(): { pid: number; argv: string[] }[] {
+    return this.local.strays();
+  }
+}
+
+function hostHasAddress(address: string): boolean {
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv4' && i.address === address));
+}
+
+/** Whether a machine answers at the address (a TCP connect that is accepted or refused; silence is nobody). */
+function answers(address: string, port = 22, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED'));
+    s.connect(port, address);
+  });
+}
+
