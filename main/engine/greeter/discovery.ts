@@ -43,6 +43,11 @@ export class ServiceWatch {
     return this.list!;
   }
 
+  /** Whether the background long poll holds a current list. */
+  get live(): boolean {
+    return this.running && this.list !== null;
+  }
+
   /** Round robin over the current list. */
   pick(list: Endpoint[]): Endpoint | undefined {
     if (!list.length) return undefined;
