@@ -166,6 +166,12 @@ export function reduce(state: LabState, e: LabEvent): LabState {
         seq,
         timeline: item('greeter', `greeter ${e.id} on ${e.node}: ${e.to}${e.from ? ` (was ${e.from})` : ''}`, e.to === 'passing' ? 'ok' : e.to === 'critical' ? 'bad' : 'warn', e.at),
       };
+    case 'greeter-instance':
+      return {
+        ...state,
+        seq,
+        timeline: item('greeter', `greeter ${e.id} on ${e.node} ${e.change}`, e.change === 'started' ? 'ok' : e.change === 'killed' ? 'bad' : 'info', e.at),
+      };
     case 'greeter-call':
       return { ...state, seq, calls: cap([...state.calls, e.call], CALLS_CAP) };
     default:

@@ -1,16 +1,17 @@
 /** The Greeter service: instances per node (start, stop, kill), calls with a name and a count, and who answered. */
 import { useMemo, useState } from 'react';
-import type { GreeterCall } from '../../main/common/types.js';
+import type { GreeterCall, GreeterInstance } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useBusy, useLab } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
 import { ActionButton, Section, StatusPill } from './common.js';
 
+const NO_GREETERS: GreeterInstance[] = [];
 const PALETTE = ['#4f8cff', '#3fb950', '#e3b341', '#f778ba', '#a371f7', '#39c5cf', '#ff7b72'];
 
 export function GreeterPanel() {
   const nodes = useLab((s) => s.snapshot?.nodes);
-  const greeters = useLab((s) => s.snapshot?.greeters ?? []);
+  const greeters = useLab((s) => s.snapshot?.greeters) ?? NO_GREETERS;
   const via = usePrefs((p) => p.greeterVia);
   const [name, setName] = useState('Consul');
   const [count, setCount] = useState(10);

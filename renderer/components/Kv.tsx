@@ -105,11 +105,11 @@ export function KvPanel() {
       >
         <label>
           <span>Key</span>
-          <input id="kv-key" value={key} onChange={(e) => setKey(e.target.value)} placeholder="hello" spellCheck={false} />
+          <input id="kv-key" value={key} onChange={(e) => setKey(e.target.value)} placeholder="e.g. hello" spellCheck={false} />
         </label>
         <label>
           <span>Value</span>
-          <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="world" spellCheck={false} />
+          <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="e.g. world" spellCheck={false} />
         </label>
         <label>
           <span>Through</span>

@@ -128,7 +128,7 @@ function NodePanel({ name }: { name: string }) {
           </button>
         ))}
       </div>
-      <div className="term-box" ref={boxRef} style={{ height }} role="tabpanel" aria-label={`${name} ${tab}`}>
+      <div className="term-box" ref={boxRef} style={{ height }} role="tabpanel">
         <AgentLog node={name} visible={tab === 'agent'} />
         {shellOpened.current && <Shell node={name} visible={tab === 'shell'} />}
       </div>

@@ -1,0 +1,22 @@
+/** The desktop app: the same window over the preload bridge. Needs Electron's binary, which CI images may lack. */
+import { test, expect, _electron as electron } from '@playwright/test';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'node_modules', 'electron', 'dist');
+const hasBinary = existsSync(DIST) && readdirSync(DIST).some((f) => /^electron(\.exe)?$|^Electron\.app$/.test(f));
+
+test('the lab window opens in Electron', async () => {
+  test.skip(!hasBinary, `Electron's binary is not installed (${DIST} has none): run node node_modules/electron/install.js to fetch it`);
+  const main = join(ROOT, 'out', 'main', 'electron', 'main.js');
+  test.skip(!existsSync(main), `the Electron main process is not built (${main}): run npm run build`);
+  const app = await electron.launch({ args: [main], cwd: ROOT });
+  try {
+    const win = await app.firstWindow();
+    await expect(win.getByRole('button', { name: 'Bring up', exact: true })).toBeVisible();
+  } finally {
+    await app.close();
+  }
+});
