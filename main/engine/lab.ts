@@ -183,7 +183,8 @@ export class Lab {
     return n;
   }
 
-  async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  /** Polls a local probe; the interval is short because each look is one loopback HTTP call. */
+  async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, intervalMs = 25): Promise<T> {
     const end = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < end) {
@@ -193,7 +194,7 @@ export class Lab {
       } catch (err) {
         last = (err as Error).message;
       }
-      await sleep(200);
+      await sleep(intervalMs);
     }
     throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
   }

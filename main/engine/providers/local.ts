@@ -42,7 +42,7 @@ export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJ
     if (child.exitCode !== null || (child.pid && procState(child.pid) === 'gone')) {
       throw new Error(`the supervisor for ${job.name} exited before starting it (exit ${child.exitCode})`);
     }
-    await sleep(25);
+    await sleep(10);
   }
   throw new Error(`the supervisor for ${job.name} did not start it within 15 s`);
 }

@@ -1,0 +1,57 @@
+// The test command (`npm test`): strict typecheck, the layering rule, the Node suites against real Consul,
+// the build, and the Playwright suites in Debian's Chromium. Ends with one summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const node = process.execPath;
+const steps = [];
+let failedSteps = 0;
+
+function step(name, cmd, args, env = {}) {
+  process.stdout.write(`\n=== ${name}\n`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  if (!ok) failedSteps++;
+  steps.push(`${ok ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return ok;
+}
+
+rmSync('test-results', { recursive: true, force: true });
+mkdirSync('test-results', { recursive: true });
+
+step('typecheck (node: main, preload, tests)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
+step('typecheck (web: renderer)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+step('layering rule', node, ['scripts/check-layers.js', '.']);
+const files = process.argv.slice(2).length ? process.argv.slice(2) : ['test/**/*.test.ts'];
+step('node suites (real Consul)', node, [
+  '--import', 'tsx', '--test', '--test-concurrency=2',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', '--test-reporter-destination=test-results/node.tap',
+  ...files,
+]);
+let e2e = null;
+if (existsSync('playwright.config.ts') && step('build', node, ['scripts/build.js'])) {
+  step('playwright (web: Chromium; electron: where a binary exists)', node, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
+  });
+  try {
+    e2e = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats;
+  } catch {
+    e2e = null;
+  }
+}
+
+const tap = existsSync('test-results/node.tap') ? readFileSync('test-results/node.tap', 'utf8') : '';
+const count = (k) => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap) ?? [])[1] ?? 0);
+let passed = count('pass');
+let failed = count('fail') + count('cancelled');
+let skipped = count('skipped');
+if (e2e) {
+  passed += e2e.expected ?? 0;
+  failed += (e2e.unexpected ?? 0) + (e2e.flaky ?? 0);
+  skipped += e2e.skipped ?? 0;
+}
+process.stdout.write(`\n${steps.join('\n')}\n`);
+process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(failedSteps || failed ? 1 : 0);
