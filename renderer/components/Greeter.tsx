@@ -19,6 +19,7 @@ export function GreeterPanel() {
   const busy = useBusy('greeterCall');
 
   const call = async () => {
+    setResults([]);
     const r = await run('greeterCall', (api) => api.greeterCall({ name, count, via: via || undefined }));
     if (r.ok && r.value) setResults(r.value);
   };
