@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { deflateSync } from 'node:zlib';
 import { InputError } from '../main/common/names.js';
 import type { GreeterInstance, LabEvent } from '../main/common/types.js';
 import { resolveConsul } from '../main/engine/consul/resolve.js';
@@ -58,6 +59,7 @@ describe('greeter on real consul', { timeout: 300_000 }, () => {
   let one: GreeterInstance;
   let two: GreeterInstance;
   let killedAt = 0;
+  const goMicroId = 'greeter-7c3e1a2b-5d6f-4a8b-9c0d-1e2f3a4b5c6d';
   const events: LabEvent[] = [];
 
   before(async () => {
@@ -119,6 +121,28 @@ describe('greeter on real consul', { timeout: 300_000 }, () => {
     assert.deepEqual(answers.map((a) => a.port).sort(), [one.port, two.port].sort());
   });
 
+  it('lists a Go Micro greeter registered in the same cluster, and never calls it', async () => {
+    const tag = (prefix: string, text: string) => `${prefix}-${deflateSync(text).toString('hex')}`;
+    // What Go Micro's Consul registry writes for a greeter: its node id, and its facts encoded in tags.
+    await lab.client('agent-one').put('/v1/agent/service/register', {
+      body: {
+        ID: goMicroId,
+        Name: 'greeter',
+        Address: `${SUBNET}.10`,
+        Port: 45999,
+        Tags: [tag('v', 'latest'), tag('t', JSON.stringify({ registry: 'consul', server: 'grpc' })), tag('e', JSON.stringify({ name: 'Greeter.Hello' }))],
+      },
+    });
+    const micro = await eventually('the Go Micro greeter to be listed', 10_000, async () => (await lab.greeter.list()).find((g) => g.id === goMicroId));
+    assert.equal(micro.framework, 'go-micro');
+    assert.equal(micro.version, 'latest');
+    assert.equal(micro.process, 'external');
+    assert.equal(micro.node, 'agent-one');
+    assert.equal(micro.health, 'passing');
+    const calls = await lab.greeter.call('John', 6, 'agent-one');
+    assert.ok(calls.every((c) => c.ok && c.instance !== goMicroId));
+  });
+
   it('refuses bad names clearly and returns unicode names intact', async () => {
     await assert.rejects(lab.greeter.call(''), (e: Error) => e instanceof InputError && /name to greet is required/.test(e.message));
     await assert.rejects(lab.greeter.call('x'.repeat(257)), /at most 256/);
@@ -138,7 +162,8 @@ describe('greeter on real consul', { timeout: 300_000 }, () => {
     const id = started.stdout.trim();
     assert.match(id, /^greeter-[0-9a-f]{8}$/);
     const ls = await cli(['greeter', 'ls', '--json', ...lab_]);
-    assert.deepEqual((JSON.parse(ls.stdout) as GreeterInstance[]).map((g) => g.id).sort(), [one.id, two.id, id].sort());
+    const listed = JSON.parse(ls.stdout) as GreeterInstance[];
+    assert.deepEqual(listed.filter((g) => g.process !== 'external').map((g) => g.id).sort(), [one.id, two.id, id].sort());
     const calls = await cli(['greeter', 'call', 'Ada', '--count', '3', '--via', 'agent-one', '--json', ...lab_]);
     assert.equal(calls.code, 0, calls.stderr);
     const parsed = JSON.parse(calls.stdout) as { msg: string; instance: string; node: string }[];

@@ -18,8 +18,16 @@ function print(p: Parsed, value: unknown, human: () => string): void {
 function instances(list: GreeterInstance[]): string {
   if (!list.length) return 'no greeter instances: start one with consul-lab greeter start --node NODE';
   return table([
-    ['ID', 'Node', 'Address', 'PID', 'Process', 'Health'],
-    ...list.map((g) => [g.id, g.node, `${g.address}:${g.port}`, g.pid === null ? '-' : String(g.pid), g.process, g.health]),
+    ['ID', 'Node', 'Address', 'PID', 'Process', 'Health', 'Version'],
+    ...list.map((g) => [
+      g.id,
+      g.node,
+      `${g.address}:${g.port}`,
+      g.pid === null ? '-' : String(g.pid),
+      g.framework ? `${g.process} (${g.framework})` : g.process,
+      g.health,
+      g.version ?? '-',
+    ]),
   ]);
 }
 

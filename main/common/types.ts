@@ -69,8 +69,12 @@ export interface GreeterInstance {
   address: string;
   port: number;
   pid: number | null;
-  process: 'running' | 'stopped';
+  /** external: registered in the cluster by something other than the lab (a Go Micro greeter). */
+  process: 'running' | 'stopped' | 'external';
   health: GreeterHealth;
+  /** From the registration's meta, or Go Micro's version tag. */
+  version?: string;
+  framework?: 'go-micro';
 }
 
 export interface ClusterSnapshot {

@@ -3,6 +3,7 @@
  * with a blocking query running in the background (so a call does not ask Consul first), and pick round robin.
  */
 import type { AgentClient } from '../consul/http.js';
+import { readGoMicro } from './gomicro.js';
 
 export interface Endpoint {
   id: string;
@@ -13,7 +14,7 @@ export interface Endpoint {
 
 interface HealthEntry {
   Node: { Node: string; Address: string };
-  Service: { ID: string; Address: string; Port: number };
+  Service: { ID: string; Address: string; Port: number; Tags: string[] | null };
 }
 
 const WAIT_S = 30;
@@ -57,7 +58,9 @@ export class ServiceWatch {
   private update(entries: HealthEntry[] | null, index: number): void {
     // An index that goes backwards means the servers' state was reset: start over (Consul's advice).
     this.index = index < this.index ? 0 : index;
+    // A Go Micro greeter speaks Go Micro's RPC, not POST /greeter/hello: listed by the lab, never called.
     this.list = (entries ?? [])
+      .filter((e) => !readGoMicro(e.Service.Tags ?? []))
       .map((e) => ({ id: e.Service.ID, node: e.Node.Node, address: e.Service.Address || e.Node.Address, port: e.Service.Port }))
       .sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -25,6 +25,12 @@ function worst(statuses: string[]): GreeterHealth {
   return statuses.length && statuses.every((s) => s === 'passing') ? 'passing' : 'unknown';
 }
 
+/** The catalog's names for the Greeter: ours, and Go Micro style dotted ones such as go.micro.srv.greeter. */
+export async function greeterServices(agent: AgentClient): Promise<string[]> {
+  const all = await agent.get<Record<string, string[]>>('/v1/catalog/services', { timeoutMs: 2000 });
+  return [SERVICE, ...Object.keys(all ?? {}).filter((n) => n.endsWith(`.${SERVICE}`))];
+}
+
 /** Every registration of `service` in the catalog, seen through `agent` (which asks the servers). */
 export async function registrations(agent: AgentClient, service = SERVICE): Promise<Registration[]> {
   const rows = await agent.get<Entry[]>(`/v1/health/service/${encodeURIComponent(service)}`, { timeoutMs: 2000 });

@@ -16,9 +16,10 @@ import { readTail } from '../process/log-tail.js';
 import { nodeEntry } from '../process/node-entry.js';
 import { procState, signal, sleep, terminate, waitGone } from '../process/procs.js';
 import { ServiceWatch, type Endpoint } from './discovery.js';
-import { registrations, type Registration } from './health.js';
+import { readGoMicro } from './gomicro.js';
+import { greeterServices, registrations, type Registration } from './health.js';
 import { postJson } from './post.js';
-import { SERVICE, checkId, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
+import { SERVICE, VERSION, checkId, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
 
 const START_TIMEOUT_MS = 20_000;
 const CALL_TIMEOUT_MS = 5_000;
@@ -37,7 +38,9 @@ export class GreeterManager {
     for (const n of nodes) {
       if ((await this.lab.provider.agentProcess(n)).process !== 'running') continue;
       try {
-        return await registrations(this.lab.client(n.name));
+        const agent = this.lab.client(n.name);
+        const names = await greeterServices(agent);
+        return (await Promise.all(names.map((name) => registrations(agent, name)))).flat();
       } catch {
         /* try the next agent */
       }
@@ -47,20 +50,37 @@ export class GreeterManager {
 
   private instance(rec: GreeterRecord, catalog: Registration[] | null): GreeterInstance {
     const alive = procState(rec.pid) !== 'gone';
-    const health: GreeterHealth = catalog ? (catalog.find((r) => r.id === rec.id)?.health ?? 'deregistered') : 'unknown';
+    const reg = catalog?.find((r) => r.id === rec.id);
+    const health: GreeterHealth = catalog ? (reg?.health ?? 'deregistered') : 'unknown';
     const prev = this.lastHealth.get(rec.id) ?? null;
     if (prev !== health) {
       this.lastHealth.set(rec.id, health);
       this.lab.emit({ type: 'greeter-health', id: rec.id, node: rec.node, from: prev, to: health, at: Date.now() });
     }
-    return { id: rec.id, node: rec.node, address: rec.address, port: rec.port, pid: alive ? rec.pid : null, process: alive ? 'running' : 'stopped', health };
+    return {
+      id: rec.id,
+      node: rec.node,
+      address: rec.address,
+      port: rec.port,
+      pid: alive ? rec.pid : null,
+      process: alive ? 'running' : 'stopped',
+      health,
+      version: reg?.meta.version ?? VERSION,
+    };
   }
 
+  /** The lab's instances, and Go Micro greeters registered in the same cluster. */
   async list(): Promise<GreeterInstance[]> {
     const records = readRecords(this.lab.dir);
-    if (!records.length) return [];
     const catalog = await this.catalog();
-    return records.map((r) => this.instance(r, catalog));
+    const ours = new Set(records.map((r) => r.id));
+    const foreign = (catalog ?? []).flatMap((r): GreeterInstance[] => {
+      const micro = ours.has(r.id) ? null : readGoMicro(r.tags);
+      if (!micro) return [];
+      const { id, node, address, port, health } = r;
+      return [{ id, node, address, port, pid: null, process: 'external', health, framework: 'go-micro', version: micro.version ?? undefined }];
+    });
+    return [...records.map((r) => this.instance(r, catalog)), ...foreign];
   }
 
   private record(id: string): GreeterRecord {
