@@ -4,7 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import * as pty from 'node-pty';
 import type { VagrantOptions } from './options.js';
-import { lxcBoxFile } from './options.js';
+import { LXC_BOX, lxcBoxFile } from './options.js';
 
 export const VAGRANT_ENV = { VAGRANT_CHECKPOINT_DISABLE: '1', VAGRANT_NO_COLOR: '1' };
 
@@ -76,26 +76,29 @@ export function explainFailure(lines: MachineLine[], output: string, ctx: { what
   const { backend, box } = ctx.options;
   if (/NoDefaultProvider/.test(inner) || /No usable default provider/.test(inner)) {
     return new VagrantError(
-      'no usable Vagrant provider on this machine: Vagrant found no virtualization it can use (VirtualBox, libvirt, LXC). Install VirtualBox, or a provider plugin (vagrant-libvirt, vagrant-lxc) and choose it with CONSUL_LAB_VAGRANT_PROVIDER=libvirt or lxc.',
+      'no usable Vagrant provider on this machine: Vagrant found no virtualization it can use (VirtualBox, libvirt, LXC). Install VirtualBox, or a provider plugin (vagrant-libvirt, vagrant-lxc; on Debian: apt install vagrant-lxc) and choose it with CONSUL_LAB_VAGRANT_PROVIDER=libvirt or lxc.',
       klass,
     );
   }
   if (/ProviderNotFound/.test(inner) || /provider '[^']+' could not be found/.test(inner)) {
-    const plugin = backend === 'virtualbox' ? 'VirtualBox' : `the vagrant-${backend} plugin (on Debian: apt install vagrant-${backend})`;
+    const plugin = backend === 'virtualbox' || backend === 'auto' ? 'VirtualBox' : `the vagrant-${backend} plugin (on Debian: apt install vagrant-${backend})`;
     return new VagrantError(
       `Vagrant has no "${backend}" provider on this machine: install ${plugin}, or choose another provider with CONSUL_LAB_VAGRANT_PROVIDER (virtualbox, libvirt, lxc).`,
       klass,
     );
   }
   if (/ProviderNotUsable|VirtualBoxNotDetected|VBoxManageNotFound|VirtualBoxInvalidVersion/.test(inner)) {
-    return new VagrantError(`the ${backend} provider is installed in Vagrant but not usable here: ${firstLine(detail)}`, klass);
+    const reason = /reason is shown below:\s*([\s\S]*)/.exec(detail)?.[1] ?? detail;
+    const name = /provider '([^']+)'/.exec(detail)?.[1] ?? backend;
+    return new VagrantError(`the ${name} provider is not usable on this machine: ${firstLine(reason)}`, klass);
   }
   if (/BoxAddShortNotFound|BoxNotFound|BoxMetadataDownloadError|DownloaderError|BoxUrlNotFound|Could not resolve host|Failed to connect/.test(inner)) {
     const fix =
-      backend === 'lxc'
-        ? `build it with scripts/vagrant/build-box.sh (it is cached at ${lxcBoxFile()} and added as ${box})`
-        : `connect to the internet once, or add it by hand (vagrant box add ${box} FILE)`;
-    return new VagrantError(`the box ${box} is not on this machine and could not be downloaded (offline?): ${fix}. Vagrant said: ${firstLine(detail)}`, klass);
+      box === LXC_BOX
+        ? `build it with scripts/vagrant/build-box.sh (as root; cached at ${lxcBoxFile()})`
+        : `connect to the internet once, or add it from a file (vagrant box add --name ${box} FILE)`;
+    const why = /^Error: (.*)$/m.exec(detail)?.[1];
+    return new VagrantError(`the box ${box} is not on this machine and could not be downloaded${why ? ` (${why.trim()})` : ' (offline?)'}: ${fix}`, klass);
   }
   if (/address already in use|NetworkCollision|ForwardPortCollision|already in use/i.test(inner)) {
     return new VagrantError(`an address the VMs need is already in use: ${firstLine(detail)}`, klass);
@@ -150,7 +153,13 @@ export function runVagrant(vagrant: string, args: string[], opts: RunOptions): P
         opts.onLine?.(l);
       }
     });
+    let timedOut: VagrantError | null = null;
     const timer = setTimeout(() => {
+      const who = (last as MachineLine | null)?.target;
+      timedOut = new VagrantError(
+        `${who ? `${who} did not come up` : `${opts.what} did not finish`} within ${Math.round(opts.timeoutMs / 1000)} s (set CONSUL_LAB_VAGRANT_UP_TIMEOUT to wait longer); last output: ${lastLines(output).slice(-600)}`,
+      );
+      // Vagrant cleans up on SIGINT/SIGTERM; SIGKILL if it does not end.
       try {
         process.kill(-child.pid, 'SIGTERM');
       } catch {
@@ -162,18 +171,13 @@ export function runVagrant(vagrant: string, args: string[], opts: RunOptions): P
         } catch {
           /* gone */
         }
-      }, 5000).unref();
-      const who = (last as MachineLine | null)?.target;
-      reject(
-        new VagrantError(
-          `${who ? `${who} did not come up` : `${opts.what} did not finish`} within ${Math.round(opts.timeoutMs / 1000)} s (set CONSUL_LAB_VAGRANT_UP_TIMEOUT to wait longer); last output: ${lastLines(output).slice(-600)}`,
-        ),
-      );
+      }, 30_000).unref();
     }, opts.timeoutMs);
     child.onExit(({ exitCode }) => {
       clearTimeout(timer);
       for (const l of parseMachineReadable(pending)) opts.onLine?.(l);
-      resolve({ code: exitCode, lines: parseMachineReadable(output), output });
+      if (timedOut) reject(timedOut);
+      else resolve({ code: exitCode, lines: parseMachineReadable(output), output });
     });
   });
 }

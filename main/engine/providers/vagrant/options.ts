@@ -1,7 +1,8 @@
 /**
  * The lab's Vagrant choices: which Vagrant provider backs the VMs and which box they boot. Chosen once per
  * lab, from the environment when the lab is first brought up, then kept in the lab's vagrant/options.json:
- *   CONSUL_LAB_VAGRANT_PROVIDER  virtualbox (default) | libvirt | lxc
+ *   CONSUL_LAB_VAGRANT_PROVIDER  auto (default: Vagrant's own choice, VirtualBox on most user machines, or
+ *                                VAGRANT_DEFAULT_PROVIDER) | virtualbox | libvirt | lxc
  *   CONSUL_LAB_VAGRANT_BOX       the box (default: debian/bookworm64; for lxc the locally built consul-lab/debian-12)
  *   CONSUL_LAB_VAGRANT_BRIDGE    lxc only: the host bridge of the private network (default labbr0)
  *   CONSUL_LAB_VAGRANT_UP_TIMEOUT seconds `vagrant up` may take before a VM counts as not coming up (default 900)
@@ -11,8 +12,8 @@ import { join } from 'node:path';
 import { InputError } from '../../../common/names.js';
 import { cacheDir } from '../../consul/paths.js';
 
-export type VagrantBackend = 'virtualbox' | 'libvirt' | 'lxc';
-export const BACKENDS: VagrantBackend[] = ['virtualbox', 'libvirt', 'lxc'];
+export type VagrantBackend = 'auto' | 'virtualbox' | 'libvirt' | 'lxc';
+export const BACKENDS: VagrantBackend[] = ['auto', 'virtualbox', 'libvirt', 'lxc'];
 
 export interface VagrantOptions {
   backend: VagrantBackend;
@@ -24,6 +25,7 @@ export interface VagrantOptions {
 
 export const LXC_BOX = 'consul-lab/debian-12';
 export const DEFAULT_BOX: Record<VagrantBackend, string> = {
+  auto: 'debian/bookworm64',
   virtualbox: 'debian/bookworm64',
   libvirt: 'debian/bookworm64',
   lxc: LXC_BOX,
@@ -35,7 +37,7 @@ export function lxcBoxFile(): string {
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): VagrantOptions {
-  const backend = (env.CONSUL_LAB_VAGRANT_PROVIDER || 'virtualbox') as VagrantBackend;
+  const backend = (env.CONSUL_LAB_VAGRANT_PROVIDER || 'auto') as VagrantBackend;
   if (!BACKENDS.includes(backend)) {
     throw new InputError(`CONSUL_LAB_VAGRANT_PROVIDER must be one of ${BACKENDS.join(', ')}, got ${backend}`);
   }

@@ -6,8 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { Socket } from 'node:net';
+import { Socket, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { LabSpec, NodeSpec } from '../../../common/types.js';
 import { resolveConsul } from '../../consul/resolve.js';
@@ -74,9 +73,10 @@ export class VagrantProvider implements Provider {
     await this.writeVagrantfile(spec, opts);
     const hostNodes = nodes.filter((n) => !this.isVm(n));
     // The host's private address exists before `vagrant up` with lxc (the bridge) and after it with VirtualBox.
-    const present = hostNodes.filter((n) => hostHasAddress(n.address));
+    const present: NodeSpec[] = [];
+    for (const n of hostNodes) if (await hostHasAddress(n.address)) present.push(n);
     if (present.length) await this.local.preflight(spec, present);
-    if (opts.backend === 'lxc' && hostNodes.some((n) => !hostHasAddress(n.address))) {
+    if (opts.backend === 'lxc' && present.length < hostNodes.length) {
       throw new VagrantError(
         `the host has no address ${hostNodes[0]!.address} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
       );
@@ -153,7 +153,7 @@ export class VagrantProvider implements Provider {
         const msg = l.data.slice(1).join(',').replace(/^==> [^:]+: /, '').trim();
         if (msg) progress(step, label(l.target), 'start', msg);
       }
-      if (l.type === 'action' && l.data[1] === 'end' && !finished.has(l.target)) {
+      if (l.type === 'action' && l.data[0] === verb && l.data[1] === 'end' && !finished.has(l.target)) {
         finished.add(l.target);
         progress(step, label(l.target), 'done');
       }
@@ -177,14 +177,15 @@ export class VagrantProvider implements Provider {
   async startMachines(spec: LabSpec, progress: Progress): Promise<void> {
     const opts = this.options;
     await this.ensureBox(opts, progress);
-    const args = ['up', `--provider=${opts.backend}`];
+    const args = opts.backend === 'auto' ? ['up'] : ['up', `--provider=${opts.backend}`];
     await this.lifecycle(spec, progress, 'up', args, (m) => `Bring up ${m} (vagrant up)`, opts.upTimeoutMs);
     const states = this.readStates();
     const down = vmNodes(spec).filter((n) => states[n.machine] !== 'running');
     if (down.length) throw new VagrantError(`${down.map((n) => `${n.machine} is ${states[n.machine] ?? 'unknown'}`).join(', ')} after vagrant up`);
     await this.writeSshConfig();
     const host = spec.nodes.filter((n) => !this.isVm(n));
-    const missing = host.filter((n) => !hostHasAddress(n.address));
+    const missing: NodeSpec[] = [];
+    for (const n of host) if (!(await hostHasAddress(n.address))) missing.push(n);
     if (missing.length) {
       throw new VagrantError(`the host has no address ${missing[0]!.address} after vagrant up: the private network did not come up on the host side`);
     }
@@ -329,8 +330,13 @@ export class VagrantProvider implements Provider {
   }
 }
 
-function hostHasAddress(address: string): boolean {
-  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv4' && i.address === address));
+/** Whether the host holds the address (it can bind it; a bridge without ports is not listed by os.networkInterfaces). */
+function hostHasAddress(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'EADDRNOTAVAIL'));
+    srv.listen({ host: address, port: 0 }, () => srv.close(() => resolve(true)));
+  });
 }
 
 /** Whether a machine answers at the address (a TCP connect that is accepted or refused; silence is nobody). */

@@ -67,6 +67,7 @@ export function vagrantfile(input: VagrantfileInput): string {
           `    ${v}.vm.provider :lxc do |lxc|`,
           `      lxc.ssh_ip_addr = ${rb(ssh)}`,
           `      lxc.customize 'apparmor.profile', 'unconfined'`,
+          `      lxc.customize 'pty.max', '1024' # ptys for sshd: vagrant ssh, and the agent's session`,
           `      lxc.customize 'net.0.ipv4.address', ${rb(`${ssh}/24`)}`,
           `      lxc.customize 'net.0.ipv4.gateway', '10.0.3.1'`,
           `      # The tutorial's private_network: a second NIC on the host bridge that holds 172.20.20.1/24.`,
