@@ -36,12 +36,15 @@ export function makeSpec(opts: SpecOptions = {}): LabSpec {
   const servers = checkTopologyCount('servers', opts.servers ?? 2, 1, 9);
   const clients = checkTopologyCount('clients', opts.clients ?? 1, 0, 9);
   const provider = opts.provider ?? 'local';
-  const portSets = opts.portSets ?? process.platform === 'darwin';
+  // vagrant: the tutorial's private network, n1.. at 172.20.20.10.. and the client on the host at 172.20.20.1.
+  const vagrant = provider === 'vagrant';
+  if (vagrant && clients > 1) throw new InputError('--clients: the vagrant provider runs one client agent, on the host (172.20.20.1)');
+  const portSets = !vagrant && (opts.portSets ?? process.platform === 'darwin');
   const subnet = checkSubnet(opts.subnet ?? (portSets ? '127.0.0' : '127.0.0'));
   const nodes: NodeSpec[] = [];
   const add = (name: string, role: Role, machine: string, host: number) => {
     const k = nodes.length;
-    const address = portSets ? '127.0.0.1' : `${subnet}.${host}`;
+    const address = vagrant ? (role === 'server' ? `172.20.20.${host}` : '172.20.20.1') : portSets ? '127.0.0.1' : `${subnet}.${host}`;
     const shift = portSets ? k * 10 : 0;
     nodes.push({
       name,
