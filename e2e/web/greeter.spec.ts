@@ -7,6 +7,7 @@ import { test, expect, shot, bringUp } from '../fixtures';
 test.use({ subnet: '127.0.32' });
 
 test('Greeter: two instances share the calls, one survives the other', async ({ labPage: page }, info) => {
+  await page.getByRole('button', { name: 'Dark theme', exact: true }).click();
   await bringUp(page);
   const greeter = page.getByRole('region', { name: 'Greeter', exact: true });
   const calls = page.getByRole('table', { name: 'Greeter calls' });

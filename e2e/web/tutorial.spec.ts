@@ -58,4 +58,14 @@ test('the tutorial in the lab window', async ({ labPage: page }, info) => {
     await expect(panel.getByRole('button', { name: 'Open Consul UI', exact: true })).toBeEnabled();
     await shot(page, info, '05-rejoined');
   });
+
+  await test.step('Dark theme, remembered across a reload', async () => {
+    await page.getByRole('button', { name: 'Dark theme', exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Light theme', exact: true })).toBeVisible();
+    await expect(page.getByRole('region', { name: /^agent-/ }).getByLabel('leader', { exact: true })).toHaveCount(1);
+    await expect(nodePanel(page, 'agent-client').getByRole('tab', { name: 'shell' })).toHaveAttribute('aria-selected', 'true');
+    await shot(page, info, '06-dark');
+  });
 });

@@ -114,8 +114,8 @@ export function GreeterPanel() {
                   <td>{i + 1}</td>
                   <td className="mono">{c.ok ? `${c.instance ?? '?'}${c.node ? ` (${c.node})` : ''}` : '—'}</td>
                   <td>{c.ok ? c.msg : <span className="error-text">{c.error}</span>}</td>
-                  <td className="mono">
-                    {c.callMs.toFixed(1)} ms <span className="muted">+ {c.discoveryMs.toFixed(1)} ms lookup</span>
+                  <td className="mono" title={`call ${c.callMs.toFixed(1)} ms + lookup ${c.discoveryMs.toFixed(1)} ms via ${c.via}`}>
+                    {(c.callMs + c.discoveryMs).toFixed(1)} ms
                   </td>
                 </tr>
               ))}
