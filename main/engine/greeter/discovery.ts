@@ -56,8 +56,9 @@ export class ServiceWatch {
   }
 
   private update(entries: HealthEntry[] | null, index: number): void {
-    // An index that goes backwards means the servers' state was reset: start over (Consul's advice).
-    this.index = index < this.index ? 0 : index;
+    // Consul's advice: an index that goes backwards means the servers' state was reset, so start over; and
+    // never block on index 0, which would return at once, again and again.
+    this.index = index < this.index ? 1 : Math.max(1, index);
     // A Go Micro greeter speaks Go Micro's RPC, not POST /greeter/hello: listed by the lab, never called.
     this.list = (entries ?? [])
       .filter((e) => !readGoMicro(e.Service.Tags ?? []))

@@ -9,17 +9,16 @@ import { performance } from 'node:perf_hooks';
 import Consul from 'consul';
 import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
 import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
-import type { AgentClient } from '../consul/http.js';
 import type { Lab } from '../lab.js';
 import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
 import { nodeEntry } from '../process/node-entry.js';
-import { procState, signal, sleep, terminate, waitGone } from '../process/procs.js';
+import { procState, signal, terminate, waitGone } from '../process/procs.js';
 import { ServiceWatch, type Endpoint } from './discovery.js';
 import { readGoMicro } from './gomicro.js';
 import { greeterServices, registrations, type Registration } from './health.js';
 import { postJson } from './post.js';
-import { SERVICE, VERSION, checkId, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
+import { SERVICE, VERSION, checkId, isAlive, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
 
 const START_TIMEOUT_MS = 20_000;
 const CALL_TIMEOUT_MS = 5_000;
@@ -48,8 +47,9 @@ export class GreeterManager {
     return null;
   }
 
+  /** One instance as Consul sees it; emits greeter-health when that changed since the last look. */
   private instance(rec: GreeterRecord, catalog: Registration[] | null): GreeterInstance {
-    const alive = procState(rec.pid) !== 'gone';
+    const alive = isAlive(rec);
     const reg = catalog?.find((r) => r.id === rec.id);
     const health: GreeterHealth = catalog ? (reg?.health ?? 'deregistered') : 'unknown';
     const prev = this.lastHealth.get(rec.id) ?? null;
@@ -142,18 +142,19 @@ export class GreeterManager {
   private async remove(rec: GreeterRecord): Promise<GreeterInstance> {
     const node = this.lab.node(rec.node);
     const agentUp = (await this.lab.provider.agentProcess(node)).process === 'running';
-    if (procState(rec.pid) !== 'gone') {
+    if (isAlive(rec)) {
       // SIGTERM: the instance deregisters itself, as a graceful stop should.
       await terminate(rec.pid, 5000);
     } else if (agentUp) {
       // Killed earlier: its registration may still be in its agent; Consul answers 404 if it is not.
       await this.deregister(node, rec.id).catch(() => undefined);
     }
-    let health: GreeterHealth = 'unknown';
-    if (agentUp) {
-      await this.lab.waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id));
-      health = 'deregistered';
-    }
+    // Unknown when no agent can tell (its node is down, or the servers have no leader): down must still finish.
+    const health: GreeterHealth = agentUp
+      ? await this.lab
+          .waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id))
+          .then(() => 'deregistered' as const, () => 'unknown' as const)
+      : 'unknown';
     removeFiles(this.lab.dir, rec.id);
     this.lastHealth.delete(rec.id);
     this.lab.emit({ type: 'greeter-instance', id: rec.id, node: rec.node, change: 'stopped', at: Date.now() });
@@ -168,7 +169,7 @@ export class GreeterManager {
   /** SIGKILL: no deregistration; Consul's check goes critical, callers stop picking it, and Consul reaps it later. */
   async kill(id: string): Promise<GreeterInstance> {
     const rec = this.record(id);
-    if (procState(rec.pid) === 'gone') throw new InputError(`${id} is not running (killed already); greeter stop ${id} removes it`);
+    if (!isAlive(rec)) throw new InputError(`${id} is not running (killed already); greeter stop ${id} removes it`);
     signal(rec.pid, 'SIGKILL');
     if (!(await waitGone(rec.pid, 5000))) throw new Error(`${id} (pid ${rec.pid}) did not die after SIGKILL`);
     this.lab.emit({ type: 'greeter-instance', id, node: rec.node, change: 'killed', at: Date.now() });

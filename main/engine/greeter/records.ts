@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { InputError } from '../../common/names.js';
 import type { LabDir } from '../lab/labdir.js';
+import { cmdline, procState } from '../process/procs.js';
 
 export const SERVICE = 'greeter';
 export const VERSION = '1.0.0';
@@ -63,6 +64,11 @@ export function readRecords(dir: LabDir): GreeterRecord[] {
     .map((id) => readRecord(dir, id))
     .filter((r): r is GreeterRecord => r !== null)
     .sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/** Alive, and still this instance: a pid reused by another process after a reboot is not ours to signal. */
+export function isAlive(rec: GreeterRecord): boolean {
+  return procState(rec.pid) !== 'gone' && cmdline(rec.pid).some((a) => a.endsWith(`${rec.id}.job`));
 }
 
 export function removeFiles(dir: LabDir, id: string): void {
