@@ -4,7 +4,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { InputError, checkKvKey, checkKvPrefix, checkKvValue, checkNodeName } from '../common/names.js';
-import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState } from '../common/types.js';
+import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState, ProcessState } from '../common/types.js';
 import { readLeader, readMembers, readRaft, quorumMessage } from './cluster/members.js';
 import { AgentClient, ConsulHttpError } from './consul/http.js';
 import { EventStream } from './events.js';
@@ -304,22 +304,19 @@ export class Lab {
     });
   }
 
+  /** Failure injection by signal, done once the agent's process shows the expected state. */
+  private async signalled(n: NodeSpec, sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT', expect: ProcessState): Promise<ClusterSnapshot> {
+    await this.provider.signalAgent(n, sig);
+    await this.waitFor(`${n.name}'s agent to be ${expect}`, 5000, async () => (await this.provider.agentProcess(n)).process === expect);
+    return this.snapshot();
+  }
+
   kill(name: string): Promise<ClusterSnapshot> {
-    return this.exclusive('kill', { node: name }, async () => {
-      const n = await this.requireRunning(name, 'kill');
-      await this.provider.signalAgent(n, 'SIGKILL');
-      await this.waitFor(`${n.name} to die`, 5000, async () => (await this.provider.agentProcess(n)).process === 'stopped');
-      return this.snapshot();
-    });
+    return this.exclusive('kill', { node: name }, async () => this.signalled(await this.requireRunning(name, 'kill'), 'SIGKILL', 'stopped'));
   }
 
   pause(name: string): Promise<ClusterSnapshot> {
-    return this.exclusive('pause', { node: name }, async () => {
-      const n = await this.requireRunning(name, 'pause');
-      await this.provider.signalAgent(n, 'SIGSTOP');
-      await this.waitFor(`${n.name} to pause`, 5000, async () => (await this.provider.agentProcess(n)).process === 'paused');
-      return this.snapshot();
-    });
+    return this.exclusive('pause', { node: name }, async () => this.signalled(await this.requireRunning(name, 'pause'), 'SIGSTOP', 'paused'));
   }
 
   resume(name: string): Promise<ClusterSnapshot> {
@@ -327,9 +324,7 @@ export class Lab {
       const n = this.node(name);
       const p = await this.provider.agentProcess(n);
       if (p.process !== 'paused') throw new InputError(`cannot resume ${n.name}: it is ${p.process}, not paused`);
-      await this.provider.signalAgent(n, 'SIGCONT');
-      await this.waitFor(`${n.name} to resume`, 5000, async () => (await this.provider.agentProcess(n)).process === 'running');
-      return this.snapshot();
+      return this.signalled(n, 'SIGCONT', 'running');
     });
   }
 

@@ -146,7 +146,8 @@ export class LocalProvider implements Provider {
     const shell = process.platform === 'win32' ? 'powershell.exe' : (process.env.SHELL ?? '/bin/bash');
     return {
       file: shell,
-      args: [],
+      // Without the user's rc files, so the prompt names the node the shell is "on".
+      args: shell.endsWith('bash') ? ['--norc', '-i'] : [],
       cwd: this.dir.nodeDir(node.name),
       env: {
         CONSUL_HTTP_ADDR: httpAddr(node),
