@@ -43,3 +43,14 @@ export function strFlag(p: Parsed, name: string): string | undefined {
   if (v === true) throw new InputError(`--${name} needs a value`);
   return v;
 }
+
+export function need(p: Parsed, index: number, what: string): string {
+  const v = p.positionals[index];
+  if (v === undefined) throw new InputError(`missing ${what}: see consul-lab --help`);
+  return v;
+}
+
+/** Prints a result: JSON with --json, else the human form. */
+export function out(p: Parsed, value: unknown, human: () => string): void {
+  process.stdout.write(p.flags.has('json') ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}

@@ -2,18 +2,9 @@
 import { InputError } from '../common/names.js';
 import type { GreeterCall, GreeterInstance } from '../common/types.js';
 import type { Lab } from '../engine/lab.js';
-import { intFlag, strFlag, type Parsed } from './args.js';
+import { intFlag, need, out, strFlag, type Parsed } from './args.js';
 import { table } from './format.js';
 
-function need(p: Parsed, index: number, what: string): string {
-  const v = p.positionals[index];
-  if (v === undefined) throw new InputError(`missing ${what}: see consul-lab --help`);
-  return v;
-}
-
-function print(p: Parsed, value: unknown, human: () => string): void {
-  process.stdout.write(p.flags.has('json') ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
-}
 
 function instances(list: GreeterInstance[]): string {
   if (!list.length) return 'no greeter instances: start one with consul-lab greeter start --node NODE';
@@ -43,24 +34,24 @@ export async function greeterCommand(lab: Lab, p: Parsed): Promise<number> {
       const node = strFlag(p, 'node');
       if (!node) throw new InputError('greeter start needs --node NODE (for example --node agent-one)');
       const g = await lab.greeter.start(node);
-      print(p, g, () => g.id);
+      out(p, g, () => g.id);
       return 0;
     }
     case 'stop':
     case 'kill': {
       const id = need(p, 2, 'greeter instance id (see greeter ls)');
       const g = sub === 'stop' ? await lab.greeter.stop(id) : await lab.greeter.kill(id);
-      print(p, g, () => `${sub === 'stop' ? 'stopped' : 'killed'} ${g.id} on ${g.node} (${g.health})`);
+      out(p, g, () => `${sub === 'stop' ? 'stopped' : 'killed'} ${g.id} on ${g.node} (${g.health})`);
       return 0;
     }
     case 'ls': {
       const list = await lab.greeter.list();
-      print(p, list, () => instances(list));
+      out(p, list, () => instances(list));
       return 0;
     }
     case 'call': {
       const calls = await lab.greeter.call(need(p, 2, 'name to greet'), intFlag(p, 'count') ?? 1, strFlag(p, 'via'));
-      print(p, calls, () => calls.map(callLine).join('\n'));
+      out(p, calls, () => calls.map(callLine).join('\n'));
       return calls.every((c) => c.ok) ? 0 : 1;
     }
     default:

@@ -5,7 +5,7 @@ import { defaultLabDir } from '../engine/consul/paths.js';
 import { resolveConsul } from '../engine/consul/resolve.js';
 import { Lab } from '../engine/lab.js';
 import { readTail, LogTail } from '../engine/process/log-tail.js';
-import { intFlag, parseArgv, strFlag, type Parsed } from './args.js';
+import { intFlag, need, out, parseArgv, strFlag, type Parsed } from './args.js';
 import { renderStatus } from './format.js';
 
 const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet']);
@@ -61,16 +61,6 @@ function openLab(p: Parsed): Lab {
     clients: intFlag(p, 'clients'),
     subnet: strFlag(p, 'subnet'),
   });
-}
-
-function need(p: Parsed, index: number, what: string): string {
-  const v = p.positionals[index];
-  if (v === undefined) throw new InputError(`missing ${what}: see consul-lab --help`);
-  return v;
-}
-
-function out(p: Parsed, value: unknown, human: () => string): void {
-  process.stdout.write(p.flags.has('json') ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
 export function statusJson(s: ClusterSnapshot) {
