@@ -4,7 +4,8 @@
  * runs under the lab's supervisor as `vagrant ssh nX -c 'consul agent …'`. The agent's state is always read
  * from the VM (over ssh with the config `vagrant ssh-config` gives), so a dropped session does not lose it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -54,6 +55,28 @@ export class VagrantProvider implements Provider {
   }
   get options(): VagrantOptions {
     return labOptions(this.vmDir);
+  }
+
+  /** lxc: this lab's container names start with this (a hash of the lab directory). */
+  get containerPrefix(): string {
+    return `consul-lab-${createHash('sha256').update(this.dir.root).digest('hex').slice(0, 10)}`;
+  }
+
+  /**
+   * lxc: containers of this lab that Vagrant does not know (an interrupted `vagrant up` made them but never
+   * recorded them); they would block the next up and survive destroy.
+   */
+  private removeLxcOrphans(spec: LabSpec): void {
+    if (this.options.backend !== 'lxc') return;
+    for (const n of vmNodes(spec)) {
+      const name = `${this.containerPrefix}-${n.machine}`;
+      if (existsSync(join(this.dir.root, '.vagrant', 'machines', n.machine, 'lxc', 'id'))) continue;
+      const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+      const cmd = [...sudo, 'lxc-info', '-n', name];
+      if (spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore' }).status !== 0) continue;
+      const d = [...sudo, 'lxc-destroy', '-f', '-n', name];
+      spawnSync(d[0]!, d.slice(1), { stdio: 'ignore' });
+    }
   }
 
   private vagrant(): string {
@@ -111,7 +134,10 @@ export class VagrantProvider implements Provider {
       fromHost = `/vagrant/${CONSUL_IN_LAB}`;
     }
     if (!existsSync(this.vagrantfilePath)) {
-      writeFileSync(this.vagrantfilePath, vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost }));
+      writeFileSync(
+        this.vagrantfilePath,
+        vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost, containerPrefix: this.containerPrefix }),
+      );
     }
   }
 
@@ -177,6 +203,7 @@ export class VagrantProvider implements Provider {
   async startMachines(spec: LabSpec, progress: Progress): Promise<void> {
     const opts = this.options;
     await this.ensureBox(opts, progress);
+    this.removeLxcOrphans(spec);
     const args = opts.backend === 'auto' ? ['up'] : ['up', `--provider=${opts.backend}`];
     await this.lifecycle(spec, progress, 'up', args, (m) => `Bring up ${m} (vagrant up)`, opts.upTimeoutMs);
     const states = this.readStates();
@@ -200,8 +227,8 @@ export class VagrantProvider implements Provider {
   }
 
   async destroyMachines(spec: LabSpec, progress: Progress): Promise<void> {
-    if (!this.created()) return;
-    await this.lifecycle(spec, progress, 'destroy', ['destroy', '-f'], (m) => `Destroy ${m} (vagrant destroy)`, 300_000);
+    if (this.created()) await this.lifecycle(spec, progress, 'destroy', ['destroy', '-f'], (m) => `Destroy ${m} (vagrant destroy)`, 300_000);
+    this.removeLxcOrphans(spec);
   }
 
   /** Whether Vagrant made any machine of this lab (else there is nothing to halt or destroy). */

@@ -31,6 +31,8 @@ export interface VagrantfileInput {
   consulVersion: string;
   /** Path inside the VM of the host's consul binary (through the /vagrant synced folder), when usable there. */
   consulFromHost: string | null;
+  /** lxc: container names are `${containerPrefix}-n1`…, fixed per lab so leftovers of an interrupted up can be found. */
+  containerPrefix?: string;
 }
 
 export function provisionScript(consulVersion: string, consulFromHost: string | null): string {
@@ -65,6 +67,7 @@ export function vagrantfile(input: VagrantfileInput): string {
         lines.push(
           `    # LXC sets the addresses. vm.hostname would restart ifup@eth0, which fails in this box,\n    # so a provisioner sets the hostname.`,
           `    ${v}.vm.provider :lxc do |lxc|`,
+          `      lxc.container_name = ${rb(`${input.containerPrefix ?? 'consul-lab'}-${v}`)}`,
           `      lxc.ssh_ip_addr = ${rb(ssh)}`,
           `      lxc.customize 'apparmor.profile', 'unconfined'`,
           `      lxc.customize 'pty.max', '1024' # ptys for sshd: vagrant ssh, and the agent's session`,

@@ -1,0 +1,193 @@
+/**
+ * The vagrant provider end to end, with real Vagrant and vagrant-lxc (no mocks): the tutorial's n1 and n2 as
+ * LXC containers from a Debian box built here with debootstrap (cached), on a bridge labbr0 (172.20.20.1/24)
+ * that this test creates and removes. Needs root, vagrant, vagrant-lxc and LXC (scripts/vagrant/install-host.sh);
+ * otherwise it is skipped with the reason. One vagrant test lab at a time.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
+
+const LXC = { CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
+
+function skipReason(): string | false {
+  if (process.platform !== 'linux') return 'the vagrant-lxc test path needs Linux';
+  if (process.getuid?.() !== 0) return 'not root: the vagrant-lxc test path creates bridges and containers';
+  const v = spawnSync('vagrant', ['plugin', 'list'], { encoding: 'utf8', env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' } });
+  if (v.error) return 'vagrant is not installed (scripts/vagrant/install-host.sh)';
+  if (!/vagrant-lxc/.test(v.stdout)) return 'the vagrant-lxc plugin is not available (scripts/vagrant/install-host.sh)';
+  if (spawnSync('lxc-create', ['--version']).error) return 'LXC is not installed (scripts/vagrant/install-host.sh)';
+  return false;
+}
+
+const skip = skipReason();
+if (skip) console.log(`# vagrant tests skipped: ${skip}`);
+
+const work = skip ? '' : tempDir('consul-lab-vagrant-');
+const bridgeState = join(work, 'bridges.state');
+let labSeq = 0;
+/** A fresh lab directory. */
+function labDir(): string {
+  const d = join(work, `vlab${process.pid}x${++labSeq}`);
+  mkdirSync(work, { recursive: true });
+  return d;
+}
+/** The lab's containers: the generated Vagrantfile names them consul-lab-<hash of the lab dir>-nX. */
+function containersOf(dir: string): string[] {
+  const prefix = `consul-lab-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 10)}-`;
+  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' }).split('\n').filter((n) => n.startsWith(prefix));
+}
+function ok(r: CliResult, what: string): CliResult {
+  assert.equal(r.code, 0, `${what} failed:\n${r.stderr}\n${r.stdout}`);
+  return r;
+}
+async function status(dir: string) {
+  const r = ok(await cli(['status', '--lab', dir, '--json'], LXC), 'status');
+  return JSON.parse(r.stdout) as {
+    leader: string | null;
+    members: { name: string; status: string }[];
+    nodes: { name: string; process: string; apiUp: boolean; vm?: string; pid: number | null }[];
+  };
+}
+const labs: string[] = [];
+const timings: Record<string, number> = {};
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const t = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[what] = (Date.now() - t) / 1000;
+    console.log(`# ${what}: ${timings[what]!.toFixed(1)} s`);
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  const boxCached = existsSync(join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'consul-lab', 'boxes', 'debian-12-lxc.box'));
+  await timed(boxCached ? 'box (cached)' : 'box build (debootstrap)', async () => {
+    execFileSync(join(ROOT, 'scripts', 'vagrant', 'build-box.sh'), { stdio: 'inherit' });
+  });
+  execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['up', bridgeState], { stdio: 'inherit' });
+});
+
+after(async () => {
+  if (skip) return;
+  for (const dir of labs) {
+    if (existsSync(dir)) await cli(['destroy', '--lab', dir], LXC);
+    for (const c of containersOf(dir)) spawnSync('lxc-destroy', ['-f', '-n', c]);
+  }
+  execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['down', bridgeState], { stdio: 'inherit' });
+  rmSync(work, { recursive: true, force: true });
+  console.log(`# timings: ${JSON.stringify(timings)}`);
+});
+
+test('vagrant not installed: said in plain words', { skip }, async () => {
+  const empty = join(work, 'empty-path');
+  mkdirSync(empty, { recursive: true });
+  const r = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...LXC, PATH: empty });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /vagrant is not installed/);
+});
+
+test('no usable provider, with real vagrant and no provider plugin (VAGRANT_NO_PLUGINS)', { skip }, async () => {
+  const auto = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { VAGRANT_NO_PLUGINS: '1', CONSUL_LAB_VAGRANT_PROVIDER: 'auto' });
+  assert.notEqual(auto.code, 0);
+  assert.match(auto.stderr, /no usable Vagrant provider on this machine/);
+  const lxc = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...LXC, VAGRANT_NO_PLUGINS: '1' });
+  assert.notEqual(lxc.code, 0);
+  assert.match(lxc.stderr, /Vagrant has no "lxc" provider on this machine: install the vagrant-lxc plugin/);
+});
+
+test('a box that is missing while offline', { skip }, async () => {
+  const r = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...LXC, CONSUL_LAB_VAGRANT_BOX: 'consul-lab/no-such-box' });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /the box consul-lab\/no-such-box is not on this machine and could not be downloaded/);
+});
+
+test('a VM that does not come up in time; destroy removes what was made', { skip }, async () => {
+  const dir = labDir();
+  labs.push(dir);
+  const r = await cli(['up', '--provider', 'vagrant', '--lab', dir], { ...LXC, CONSUL_LAB_VAGRANT_UP_TIMEOUT: '3' });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /did not come up within 3 s/);
+  ok(await cli(['destroy', '--lab', dir], LXC), 'destroy');
+  assert.deepEqual(containersOf(dir), []);
+});
+
+test('address already in use: the host client agent\'s port on 172.20.20.1', { skip }, async () => {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen({ host: '172.20.20.1', port: 8500 }, r));
+  try {
+    const r = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], LXC);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /172\.20\.20\.1:8500/);
+    assert.match(r.stderr, /cannot start/);
+  } finally {
+    srv.close();
+  }
+});
+
+test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rejoin, KV; down halts; destroy removes', { skip }, async () => {
+  const dir = labDir();
+  labs.push(dir);
+  await timed('up (2 VMs + 3 agents)', async () => ok(await cli(['up', '--provider', 'vagrant', '--lab', dir], LXC), 'up'));
+  assert.ok(existsSync(join(dir, 'Vagrantfile')));
+  assert.match(readFileSync(join(dir, 'Vagrantfile'), 'utf8'), /net\.1\.ipv4\.address', '172\.20\.20\.10\/24'/);
+
+  let s = await status(dir);
+  assert.deepEqual(s.nodes.map((n) => [n.name, n.process, n.apiUp]), [
+    ['agent-one', 'running', true],
+    ['agent-two', 'running', true],
+    ['agent-client', 'running', true],
+  ]);
+  assert.deepEqual(s.nodes.slice(0, 2).map((n) => n.vm), ['running', 'running']);
+  assert.deepEqual(s.members.map((m) => `${m.name}=${m.status}`).sort(), ['agent-client=alive', 'agent-one=alive', 'agent-two=alive']);
+  assert.ok(s.leader === 'agent-one' || s.leader === 'agent-two', `leader: ${s.leader}`);
+
+  // The agents really are inside the VMs: n1's consul answers `consul members` there, as in the tutorial.
+  const inside = spawnSync('vagrant', ['ssh', 'n1', '-c', 'consul members'], { cwd: dir, encoding: 'utf8', env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' } });
+  assert.equal(inside.status, 0, inside.stderr);
+  assert.match(inside.stdout, /agent-client\s+172\.20\.20\.1:8301\s+alive/);
+
+  // Kill the agent in n2: the others see it fail; rejoin brings it back.
+  await timed('kill agent-two', async () => ok(await cli(['kill', 'agent-two', '--lab', dir], LXC), 'kill'));
+  await eventually('agent-two failed', 30_000, async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed');
+  assert.equal((await status(dir)).nodes[1]!.process, 'stopped');
+  await timed('rejoin agent-two', async () => ok(await cli(['rejoin', 'agent-two', '--lab', dir], LXC), 'rejoin'));
+  s = await status(dir);
+  assert.equal(s.members.find((m) => m.name === 'agent-two')?.status, 'alive');
+
+  // KV: put through the host's client, get on n1.
+  ok(await cli(['kv', 'put', 'lab/vagrant', 'from the host', '--node', 'agent-client', '--lab', dir], LXC), 'kv put');
+  const got = ok(await cli(['kv', 'get', 'lab/vagrant', '--node', 'agent-one', '--lab', dir], LXC), 'kv get');
+  assert.equal(got.stdout.trim(), 'from the host');
+
+  // Pause and resume act inside the VM.
+  ok(await cli(['pause', 'agent-one', '--lab', dir], LXC), 'pause');
+  assert.equal((await status(dir)).nodes[0]!.process, 'paused');
+  ok(await cli(['resume', 'agent-one', '--lab', dir], LXC), 'resume');
+
+  // The `vagrant ssh` session of agent-two drops: its agent's state is read again from the VM.
+  const rec = JSON.parse(readFileSync(join(dir, 'run', 'agent-agent-two.json'), 'utf8')) as { pid: number };
+  process.kill(rec.pid, 'SIGKILL');
+  await eventually('the session to end', 10_000, async () => !existsSync(join(dir, 'run', 'agent-agent-two.json')));
+  s = await status(dir);
+  assert.equal(s.nodes[1]!.process, 'running');
+  assert.equal(s.members.find((m) => m.name === 'agent-two')?.status, 'alive');
+
+  await timed('down (agents + vagrant halt)', async () => ok(await cli(['down', '--lab', dir], LXC), 'down'));
+  s = await status(dir);
+  assert.deepEqual(s.nodes.map((n) => n.process), ['stopped', 'stopped', 'stopped']);
+  const states = execFileSync('lxc-ls', ['-f', '-F', 'NAME,STATE'], { encoding: 'utf8' });
+  for (const c of containersOf(dir)) assert.match(states, new RegExp(`${c}\\s+STOPPED`));
+  assert.equal(containersOf(dir).length, 2);
+
+  await timed('destroy', async () => ok(await cli(['destroy', '--lab', dir], LXC), 'destroy'));
+  assert.deepEqual(containersOf(dir), []);
+  assert.equal(existsSync(dir), false);
+});
