@@ -128,7 +128,7 @@ test('address already in use: the host client agent\'s port on 172.20.20.1', { s
     assert.match(r.stderr, /172\.20\.20\.1:8500/);
     assert.match(r.stderr, /cannot start/);
   } finally {
-    srv.close();
+    await new Promise<void>((r) => srv.close(() => r()));
   }
 });
 
