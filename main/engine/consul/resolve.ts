@@ -39,15 +39,19 @@ export function consulVersion(path: string): [number, number, number] | null {
   }
 }
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name + exe);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* not here */
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return null;
 }
@@ -103,8 +107,13 @@ export async function resolveConsul(opts: ResolveOptions = {}): Promise<Resolved
   }
 
   const cached = cachedBinaryPath();
-  const cv = existsSync(cached) ? consulVersion(cached) : null;
-  if (cv) return { path: cached, version: fmt(cv), source: 'cache' };
+  if (existsSync(cached)) {
+    // Only a built or verified binary is ever renamed into the cache under its version's name, so a quick
+    // look is enough when starting agents; `consul ensure` runs it to be sure.
+    if (!opts.obtain && isExecutable(cached)) return { path: cached, version: CONSUL_VERSION, source: 'cache' };
+    const cv = consulVersion(cached);
+    if (cv) return { path: cached, version: fmt(cv), source: 'cache' };
+  }
   tried.push(`the tool cache: ${cached} ${existsSync(cached) ? 'does not run' : 'does not exist'}`);
 
   const system = onPath('consul');
