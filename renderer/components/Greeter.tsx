@@ -4,7 +4,7 @@ import type { GreeterCall, GreeterInstance } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useBusy, useLab } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
-import { ActionButton, Section, StatusPill } from './common.js';
+import { ActionButton, NodeSelect, Section, StatusPill } from './common.js';
 
 const NO_GREETERS: GreeterInstance[] = [];
 const PALETTE = ['#4f8cff', '#3fb950', '#e3b341', '#f778ba', '#a371f7', '#39c5cf', '#ff7b72'];
@@ -75,17 +75,7 @@ export function GreeterPanel() {
           <span>Count</span>
           <input type="number" min={1} max={1000} value={count} onChange={(e) => setCount(Math.max(1, Math.min(1000, Number(e.target.value) || 1)))} />
         </label>
-        <label>
-          <span>Via</span>
-          <select aria-label="Via" value={via} onChange={(e) => updatePrefs({ greeterVia: e.target.value })}>
-            <option value="">any agent</option>
-            {nodes?.map((n) => (
-              <option key={n.name} value={n.name}>
-                {n.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NodeSelect label="Via" value={via} nodes={nodes} onChange={(v) => updatePrefs({ greeterVia: v })} />
         <button type="submit" className="primary" disabled={busy || !name}>
           Call
         </button>

@@ -4,7 +4,7 @@ import type { KvEntry } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useLab, useBusy } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
-import { Section } from './common.js';
+import { NodeSelect, Section } from './common.js';
 
 interface TreeNode {
   name: string;
@@ -111,17 +111,7 @@ export function KvPanel() {
           <span>Value</span>
           <input value={value} onChange={(e) => setValue(e.target.value)} placeholder="e.g. world" spellCheck={false} />
         </label>
-        <label>
-          <span>Through</span>
-          <select aria-label="Through" value={via} onChange={(e) => updatePrefs({ kvVia: e.target.value })}>
-            <option value="">any agent</option>
-            {nodes?.map((n) => (
-              <option key={n.name} value={n.name}>
-                {n.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <NodeSelect label="Through" value={via} nodes={nodes} onChange={(v) => updatePrefs({ kvVia: v })} />
         <div className="kv-buttons">
           <button type="submit" className="primary" disabled={!key || busy}>
             Put

@@ -83,3 +83,20 @@ export function clock(at: number): string {
   const d = new Date(at);
   return d.toLocaleTimeString([], { hour12: false });
 }
+
+/** A choice of the agent a request goes through (or "any agent"), labelled as shown. */
+export function NodeSelect(props: { label: string; value: string; nodes: { name: string }[] | undefined; onChange: (name: string) => void }) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">any agent</option>
+        {props.nodes?.map((n) => (
+          <option key={n.name} value={n.name}>
+            {n.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
