@@ -1,5 +1,6 @@
 // One build for the whole app: main (with the engine, CLI and web host) by tsc, the preload bundled by
-// esbuild into one CommonJS file that runs sandboxed, and the renderer by vite.
+// esbuild into one CommonJS file that runs sandboxed, the Greeter service bundled for VMs' plain node, and
+// the renderer by vite.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -18,4 +19,6 @@ await build({
   outfile: 'out/preload/index.cjs',
   logLevel: 'warning',
 });
+const { BUNDLE_NAME, BUNDLE_OPTIONS } = await import('../out/main/engine/greeter/bundle.js');
+await build({ ...BUNDLE_OPTIONS, entryPoints: ['main/engine/greeter/service.ts'], outfile: `out/main/engine/greeter/${BUNDLE_NAME}` });
 run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);

@@ -60,7 +60,7 @@ test('vagrant errors in plain words', () => {
   const err = (klass: string, msg: string) => explainFailure(parseMachineReadable(`1795575387,,error-exit,${klass},${msg}\n`), '', { what: 'vagrant up', options: opts }).message;
   assert.match(err('Vagrant::Errors::NoDefaultProvider', 'No usable default provider could be found'), /no usable Vagrant provider/);
   assert.match(err('Vagrant::Errors::ProviderNotFound', "The provider 'lxc' could not be found"), /no "lxc" provider.*apt install vagrant-lxc/);
-  assert.match(err('Vagrant::Errors::BoxAddShortNotFound', 'x\\nError: Could not resolve host: vagrantcloud.com'), /box consul-lab\/debian-12 is not on this machine.*Could not resolve host.*build-box\.sh/);
+  assert.match(err('Vagrant::Errors::BoxAddShortNotFound', 'x\\nError: Could not resolve host: vagrantcloud.com'), /box consul-lab\/debian-12-r2 is not on this machine.*Could not resolve host.*build-box\.sh/);
 });
 
 test('the Vagrantfile: private_network for VirtualBox, LXC-set NICs for lxc, Consul provisioned', () => {

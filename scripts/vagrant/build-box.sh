@@ -1,14 +1,16 @@
 #!/bin/sh
 # Builds the Debian 12 LXC box the vagrant provider's test path uses, with debootstrap, and caches it.
-#   build-box.sh [BOX_FILE]      default: ${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc.box
+#   build-box.sh [--force] [BOX_FILE]   default: ${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc-r2.box
 # The box holds metadata.json ({"provider": "lxc", ...}) and rootfs.tar.gz with ./rootfs/... inside
 # (vagrant-lxc strips two path components). The rootfs has the vagrant user with Vagrant's insecure
-# key, passwordless sudo, sshd, and no DHCP/networkd: LXC itself sets the container's addresses.
+# key, passwordless sudo, sshd, Node.js (Debian's, for the Greeter), and no DHCP/networkd: LXC itself sets the
+# container's addresses. The -rN in the name is the box's revision (LXC_BOX_REVISION in options.ts): bump both
+# when the box's contents change, so that a cached older box is not used.
 # An existing box file is kept (delete it, or pass --force, to rebuild). Needs root and debootstrap.
 set -eu
 force=0
 if [ "${1:-}" = "--force" ]; then force=1; shift; fi
-out=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc.box}
+out=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc-r2.box}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 if [ -s "$out" ] && [ "$force" -eq 0 ]; then
   echo "box cached: $out"
@@ -28,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 echo "debootstrap bookworm into $root"
 debootstrap --variant=minbase \
-  --include=openssh-server,sudo,iproute2,ifupdown,systemd-sysv,ca-certificates,netbase,procps,curl,unzip,iputils-ping \
+  --include=openssh-server,sudo,iproute2,ifupdown,systemd-sysv,ca-certificates,netbase,procps,curl,unzip,iputils-ping,nodejs \
   bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 
 chroot "$root" useradd -m -s /bin/bash vagrant
@@ -48,7 +50,7 @@ chroot "$root" apt-get clean
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin
 
 tar -C "$work" --numeric-owner -czf "$work/rootfs.tar.gz" ./rootfs
-printf '{"provider": "lxc", "version": "1.0.0", "built-on": "%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$work/metadata.json"
+printf '{"provider": "lxc", "version": "2.0.0", "built-on": "%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$work/metadata.json"
 tar -C "$work" -czf "$work/box" metadata.json rootfs.tar.gz
 mv "$work/box" "$out"
 echo "box built: $out ($(du -h "$out" | cut -f1))"

@@ -1,6 +1,7 @@
 /**
  * Greeter instances hosted on lab nodes: each its own detached process, registered with its node's agent,
  * tracked in the lab's run/ directory like the agents, so that down stops them and a later process finds them.
+ * On a node in a VM the process runs inside the VM (the provider's ServiceHost), from the bundled service.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,15 +11,31 @@ import Consul from 'consul';
 import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
 import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
 import type { Lab } from '../lab.js';
+import type { ServiceHost } from '../providers/provider.js';
 import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
 import { nodeEntry } from '../process/node-entry.js';
 import { procState, signal, terminate, waitGone } from '../process/procs.js';
+import { greeterBundle } from './bundle.js';
 import { ServiceWatch, type Endpoint } from './discovery.js';
 import { readGoMicro } from './gomicro.js';
 import { greeterServices, registrations, type Registration } from './health.js';
 import { postJson } from './post.js';
-import { SERVICE, VERSION, checkId, isAlive, jobFile, logFile, readRecord, readRecords, recordFile, removeFiles, type GreeterJob, type GreeterRecord } from './records.js';
+import {
+  SERVICE,
+  VERSION,
+  checkId,
+  isAlive,
+  jobFile,
+  logFile,
+  readRecord,
+  readRecords,
+  recordFile,
+  removeFiles,
+  writeRecord,
+  type GreeterJob,
+  type GreeterRecord,
+} from './records.js';
 
 const START_TIMEOUT_MS = 20_000;
 const CALL_TIMEOUT_MS = 5_000;
@@ -47,9 +64,19 @@ export class GreeterManager {
     return null;
   }
 
+  /** Where the node's instances run when not as local processes: inside its VM. */
+  private host(node: NodeSpec): ServiceHost | null {
+    return this.lab.provider.serviceHost?.(node) ?? null;
+  }
+
+  private alive(rec: GreeterRecord): Promise<boolean> {
+    const host = this.host(this.lab.node(rec.node));
+    return host ? host.alive(rec.id, rec.pid) : Promise.resolve(isAlive(rec));
+  }
+
   /** One instance as Consul sees it; emits greeter-health when that changed since the last look. */
-  private instance(rec: GreeterRecord, catalog: Registration[] | null): GreeterInstance {
-    const alive = isAlive(rec);
+  private async instance(rec: GreeterRecord, catalog: Registration[] | null): Promise<GreeterInstance> {
+    const alive = await this.alive(rec);
     const reg = catalog?.find((r) => r.id === rec.id);
     const health: GreeterHealth = catalog ? (reg?.health ?? 'deregistered') : 'unknown';
     const prev = this.lastHealth.get(rec.id) ?? null;
@@ -80,7 +107,7 @@ export class GreeterManager {
       const { id, node, address, port, health } = r;
       return [{ id, node, address, port, pid: null, process: 'external', health, framework: 'go-micro', version: micro.version ?? undefined }];
     });
-    return [...records.map((r) => this.instance(r, catalog)), ...foreign];
+    return [...(await Promise.all(records.map((r) => this.instance(r, catalog)))), ...foreign];
   }
 
   private record(id: string): GreeterRecord {
@@ -101,6 +128,8 @@ export class GreeterManager {
       throw new InputError(`cannot start a greeter on ${node.name}: its agent is ${agent.process === 'paused' ? 'paused; resume it' : 'not running; run up or rejoin it'} first`);
     }
     const id = `greeter-${randomBytes(4).toString('hex')}`;
+    const host = this.host(node);
+    if (host) return this.startIn(host, node, id);
     const dir = this.lab.dir;
     mkdirSync(dir.runDir, { recursive: true });
     const job: GreeterJob = { id, node: node.name, address: node.address, agent: httpAddr(node), recordFile: recordFile(dir, id) };
@@ -133,6 +162,32 @@ export class GreeterManager {
     }
   }
 
+  /** Starts the instance inside the node's machine; its record (port from Consul, the machine's pid) is kept here. */
+  private async startIn(host: ServiceHost, node: NodeSpec, id: string): Promise<GreeterInstance> {
+    const dir = this.lab.dir;
+    mkdirSync(dir.runDir, { recursive: true });
+    const job: GreeterJob = { id, node: node.name, address: node.address, agent: httpAddr(node), recordFile: `${host.dir}/${id}.json` };
+    const pid = await host.start(id, await greeterBundle(), JSON.stringify(job));
+    try {
+      const reg = await this.lab.waitFor(`${id} to listen and register with ${node.name} (in ${host.machine})`, START_TIMEOUT_MS, async () => {
+        const r = (await registrations(this.lab.client(node.name))).find((x) => x.id === id);
+        if (r?.health === 'passing') return r;
+        if (!(await host.alive(id, pid))) throw new InputError(`${id} exited in ${host.machine} before it was ready: ${(await host.logTail(id)).trim() || 'no output'}`);
+        return null;
+      }, 200);
+      const rec: GreeterRecord = { id, node: node.name, address: reg.address, port: reg.port, pid, startedAt: Date.now() };
+      writeRecord(recordFile(dir, id), rec);
+      this.lab.emit({ type: 'greeter-instance', id, node: node.name, change: 'started', at: Date.now() });
+      return this.instance(rec, await this.catalog());
+    } catch (err) {
+      const log = await host.logTail(id).catch(() => '');
+      await host.signal(id, pid, 'SIGKILL', 0).catch(() => undefined);
+      await this.deregister(node, id).catch(() => undefined);
+      if (err instanceof InputError) throw err;
+      throw new Error(`greeter on ${node.name} did not start in ${host.machine}: ${(err as Error).message}${log.trim() ? `; its log: ${log.trim()}` : ''}`);
+    }
+  }
+
   private async deregister(node: NodeSpec, id: string): Promise<void> {
     const url = new URL(httpAddr(node));
     await new Consul({ host: url.hostname, port: Number(url.port) }).agent.service.deregister(id);
@@ -142,9 +197,11 @@ export class GreeterManager {
   private async remove(rec: GreeterRecord): Promise<GreeterInstance> {
     const node = this.lab.node(rec.node);
     const agentUp = (await this.lab.provider.agentProcess(node)).process === 'running';
-    if (isAlive(rec)) {
+    const host = this.host(node);
+    if (await this.alive(rec)) {
       // SIGTERM: the instance deregisters itself, as a graceful stop should.
-      await terminate(rec.pid, 5000);
+      if (host) await host.signal(rec.id, rec.pid, 'SIGTERM', 5000);
+      else await terminate(rec.pid, 5000);
     } else if (agentUp) {
       // Killed earlier: its registration may still be in its agent; Consul answers 404 if it is not.
       await this.deregister(node, rec.id).catch(() => undefined);
@@ -169,9 +226,13 @@ export class GreeterManager {
   /** SIGKILL: no deregistration; Consul's check goes critical, callers stop picking it, and Consul reaps it later. */
   async kill(id: string): Promise<GreeterInstance> {
     const rec = this.record(id);
-    if (!isAlive(rec)) throw new InputError(`${id} is not running (killed already); greeter stop ${id} removes it`);
-    signal(rec.pid, 'SIGKILL');
-    if (!(await waitGone(rec.pid, 5000))) throw new Error(`${id} (pid ${rec.pid}) did not die after SIGKILL`);
+    if (!(await this.alive(rec))) throw new InputError(`${id} is not running (killed already); greeter stop ${id} removes it`);
+    const host = this.host(this.lab.node(rec.node));
+    if (host) await host.signal(id, rec.pid, 'SIGKILL', 0);
+    else {
+      signal(rec.pid, 'SIGKILL');
+      if (!(await waitGone(rec.pid, 5000))) throw new Error(`${id} (pid ${rec.pid}) did not die after SIGKILL`);
+    }
     this.lab.emit({ type: 'greeter-instance', id, node: rec.node, change: 'killed', at: Date.now() });
     return this.instance(rec, await this.catalog());
   }

@@ -23,6 +23,25 @@ export interface ShellCommand {
   cwd: string;
 }
 
+/**
+ * Lab services (Greeter instances) run inside a node's machine: each started as `node SCRIPT DIR/ID.job`, its
+ * log in DIR/ID.log. Pids are the machine's; a pid counts as the service only while its command line names its job.
+ */
+export interface ServiceHost {
+  /** The machine, for messages: "n1". */
+  readonly machine: string;
+  /** The service's directory in the machine (its job, record and log). */
+  readonly dir: string;
+  /** Writes the job to DIR/ID.job and starts `node SCRIPT DIR/ID.job` detached; resolves with its pid. */
+  start(id: string, script: Uint8Array, job: string): Promise<number>;
+  /** False also when the machine cannot be reached. */
+  alive(id: string, pid: number): Promise<boolean>;
+  /** SIGTERM (SIGKILL after graceMs) or SIGKILL; resolves once the process is gone, throws if it is not. */
+  signal(id: string, pid: number, sig: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void>;
+  /** The end of the service's log, to explain a failed start. */
+  logTail(id: string): Promise<string>;
+}
+
 export type Progress = (step: string, label: string, status: 'start' | 'done' | 'fail', message?: string) => void;
 
 export interface Provider {
@@ -45,6 +64,8 @@ export interface Provider {
   /** Stop the machines (VMs), keeping them; nothing for local agents. */
   stopMachines(spec: LabSpec, progress: Progress): Promise<void>;
   destroyMachines(spec: LabSpec, progress: Progress): Promise<void>;
+  /** Optional: where the node's lab services run when not as local processes (inside its VM); null for local ones. */
+  serviceHost?(node: NodeSpec): ServiceHost | null;
   /** Processes of the lab that no run record accounts for (left by a crash), found by scanning. */
   strays(): { pid: number; argv: string[] }[];
   readonly dir: LabDir;

@@ -3,7 +3,7 @@
  * lab, from the environment when the lab is first brought up, then kept in the lab's vagrant/options.json:
  *   CONSUL_LAB_VAGRANT_PROVIDER  auto (default: Vagrant's own choice, VirtualBox on most user machines, or
  *                                VAGRANT_DEFAULT_PROVIDER) | virtualbox | libvirt | lxc
- *   CONSUL_LAB_VAGRANT_BOX       the box (default: debian/bookworm64; for lxc the locally built consul-lab/debian-12)
+ *   CONSUL_LAB_VAGRANT_BOX       the box (default: debian/bookworm64; for lxc the locally built consul-lab/debian-12-rN)
  *   CONSUL_LAB_VAGRANT_BRIDGE    lxc only: the host bridge of the private network (default labbr0)
  *   CONSUL_LAB_VAGRANT_UP_TIMEOUT seconds `vagrant up` may take before a VM counts as not coming up (default 900)
  */
@@ -23,7 +23,9 @@ export interface VagrantOptions {
   upTimeoutMs: number;
 }
 
-export const LXC_BOX = 'consul-lab/debian-12';
+/** The LXC box's revision: bumped with its contents (as in scripts/vagrant/build-box.sh), so an older cached box is not used. */
+const LXC_BOX_REVISION = 2;
+export const LXC_BOX = `consul-lab/debian-12-r${LXC_BOX_REVISION}`;
 export const DEFAULT_BOX: Record<VagrantBackend, string> = {
   auto: 'debian/bookworm64',
   virtualbox: 'debian/bookworm64',
@@ -33,7 +35,7 @@ export const DEFAULT_BOX: Record<VagrantBackend, string> = {
 
 /** Where scripts/vagrant/build-box.sh caches the LXC box. */
 export function lxcBoxFile(): string {
-  return join(cacheDir(), 'boxes', 'debian-12-lxc.box');
+  return join(cacheDir(), 'boxes', `debian-12-lxc-r${LXC_BOX_REVISION}.box`);
 }
 
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): VagrantOptions {

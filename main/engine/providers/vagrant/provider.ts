@@ -15,7 +15,7 @@ import type { LabDir } from '../../lab/labdir.js';
 import { terminate } from '../../process/procs.js';
 import { agentArgs, agentConfig } from '../agent-config.js';
 import { LocalProvider, supervise } from '../local.js';
-import type { AgentProcess, Progress, Provider, ShellCommand, StartOptions } from '../provider.js';
+import type { AgentProcess, Progress, Provider, ServiceHost, ShellCommand, StartOptions } from '../provider.js';
 import { VAGRANT_ENV, VagrantError, explainFailure, findVagrant, machineStates, runVagrant, vagrantQuery, type MachineLine } from './cli.js';
 import { LXC_BOX, labOptions, lxcBoxFile, saveOptions, type VagrantOptions } from './options.js';
 import { shellJoin, shellQuote } from './quote.js';
@@ -33,6 +33,31 @@ export function remoteAgentCommand(spec: LabSpec, node: NodeSpec, opts: StartOpt
   );
   const config = JSON.stringify(agentConfig(spec, node));
   return `printf '%s\\n' ${shellQuote(config)} > ${VM_PATHS.configDir}/consul-lab.json && exec ${shellJoin(['consul', ...args])}`;
+}
+
+/** Lab services (Greeter instances) in a VM: their scripts, jobs, records and logs; /tmp is emptied at boot. */
+const SERVICE_DIR = '/tmp/consul-lab';
+/** The remote command's exit status when the VM has no node. */
+const NO_NODE = 3;
+
+/** The remote command that starts a service: its script, pushed on stdin and kept by content hash, run detached. */
+export function remoteServiceStart(id: string, scriptName: string, job: string): string {
+  const q = (f: string) => shellQuote(`${SERVICE_DIR}/${f}`);
+  const script = q(scriptName);
+  return [
+    `command -v node >/dev/null || exit ${NO_NODE}`,
+    `mkdir -p ${shellQuote(SERVICE_DIR)}`,
+    `if [ -s ${script} ]; then cat >/dev/null; else cat > ${q(`${scriptName}.tmp`)} && mv ${q(`${scriptName}.tmp`)} ${script}; fi`,
+    `printf '%s\\n' ${shellQuote(job)} > ${q(`${id}.job`)}`,
+    // setsid: out of the ssh session's process group, so it outlives the session; not a group leader, so no fork and $! is node.
+    `{ nohup setsid ${shellJoin(['node', `${SERVICE_DIR}/${scriptName}`, `${SERVICE_DIR}/${id}.job`])} > ${q(`${id}.log`)} 2>&1 < /dev/null & }`,
+    'echo $!',
+  ].join(' && ');
+}
+
+/** A shell test that `pid` is the service `id`: its command line names the job. */
+function isService(id: string, pid: number): string {
+  return `tr '\\0' '\\n' < /proc/${Math.trunc(pid)}/cmdline 2>/dev/null | grep -qx ${shellQuote(`${SERVICE_DIR}/${id}.job`)}`;
 }
 
 /** Finds the VM's consul agent: "pid stat" lines. */
@@ -261,17 +286,26 @@ export class VagrantProvider implements Provider {
   }
 
   /** A command run in the VM over plain ssh (fast: no Ruby start-up), with Vagrant's own ssh settings. */
-  private async inVm(machine: string, command: string, timeoutMs = 15_000): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  private async inVm(
+    machine: string,
+    command: string,
+    timeoutMs = 15_000,
+    input?: Uint8Array,
+  ): Promise<{ ok: boolean; code: number | null; stdout: string; stderr: string }> {
     let cfg: string | null = join(this.vmDir, 'ssh-config');
     if (!existsSync(cfg)) cfg = await this.writeSshConfig();
-    if (!cfg) return { ok: false, stdout: '', stderr: 'no ssh config: the VM is not running' };
+    if (!cfg) return { ok: false, code: null, stdout: '', stderr: 'no ssh config: the VM is not running' };
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         'ssh',
         ['-F', cfg!, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', machine, command],
         { timeout: timeoutMs, encoding: 'utf8' },
-        (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }),
+        (err, stdout, stderr) => resolve({ ok: !err, code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
       );
+      if (input) {
+        child.stdin!.on('error', () => undefined);
+        child.stdin!.end(input);
+      }
     });
   }
 
@@ -349,6 +383,37 @@ export class VagrantProvider implements Provider {
       args: ['ssh', node.machine],
       cwd: this.dir.root,
       env: { ...VAGRANT_ENV, CONSUL_LAB_NODE: node.name },
+    };
+  }
+
+  serviceHost(node: NodeSpec): ServiceHost | null {
+    if (!this.isVm(node)) return null;
+    const { machine } = node;
+    return {
+      machine,
+      dir: SERVICE_DIR,
+      start: async (id, script, job) => {
+        const name = `service-${createHash('sha256').update(script).digest('hex').slice(0, 16)}.cjs`;
+        const r = await this.inVm(machine, remoteServiceStart(id, name, job), 30_000, script);
+        if (r.code === NO_NODE) {
+          throw new VagrantError(
+            `node is not installed in ${machine}, and ${id} runs on it there: rebuild the box (scripts/vagrant/build-box.sh) and recreate the lab (consul-lab destroy, then up), or install it in the VM (vagrant ssh ${machine} -c 'sudo apt-get install -y nodejs')`,
+          );
+        }
+        const pid = Number(r.stdout.trim().split('\n').pop());
+        if (!r.ok || !Number.isInteger(pid) || pid <= 0) throw new VagrantError(`could not start ${id} in ${machine}: ${(r.stderr || r.stdout).trim() || 'ssh failed'}`);
+        return pid;
+      },
+      alive: async (id, pid) => (await this.inVm(machine, `if ${isService(id, pid)}; then echo alive; fi`)).stdout.trim() === 'alive',
+      signal: async (id, pid, sig, graceMs) => {
+        const is = isService(id, pid);
+        const tries = Math.ceil(graceMs / 100);
+        const term = `kill -CONT ${pid}; kill -TERM ${pid}; i=0; while ${is} && [ $i -lt ${tries} ]; do i=$((i+1)); sleep 0.1; done; `;
+        const kill = `${is} && kill -KILL ${pid}; i=0; while ${is} && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.1; done; `;
+        const r = await this.inVm(machine, `${is} || exit 0; ${sig === 'SIGTERM' ? term : ''}${kill}! ${is}`, graceMs + 15_000);
+        if (!r.ok) throw new VagrantError(`${id} (pid ${pid} in ${machine}) did not end after ${sig}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
+      },
+      logTail: async (id) => (await this.inVm(machine, `tail -c 1500 ${shellQuote(`${SERVICE_DIR}/${id}.log`)}`)).stdout,
     };
   }
 
