@@ -50,7 +50,7 @@ chroot "$root" apt-get clean
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin
 
 tar -C "$work" --numeric-owner -czf "$work/rootfs.tar.gz" ./rootfs
-printf '{"provider": "lxc", "version": "2.0.0", "built-on": "%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$work/metadata.json"
+printf '{"provider": "lxc", "version": "1.0.0", "built-on": "%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$work/metadata.json"
 tar -C "$work" -czf "$work/box" metadata.json rootfs.tar.gz
 mv "$work/box" "$out"
 echo "box built: $out ($(du -h "$out" | cut -f1))"
