@@ -247,10 +247,12 @@ export class Lab {
       }
       const servers = this.spec.nodes.filter((n) => n.role === 'server');
       const clients = this.spec.nodes.filter((n) => n.role === 'client');
-      await this.step(p, 'preflight', 'Check consul and addresses', () => this.provider.preflight(this.spec, this.spec.nodes));
-      this.dir.writeSpec(this.spec);
+      // Supervisors start while the checks run; they are stopped again if the checks or the bring-up fail.
+      this.provider.warmUp?.(this.spec.nodes);
       const started: NodeSpec[] = [];
       try {
+        await this.step(p, 'preflight', 'Check consul and addresses', () => this.provider.preflight(this.spec, this.spec.nodes));
+        this.dir.writeSpec(this.spec);
         await this.provider.startMachines(this.spec, p);
         const start = async (n: NodeSpec) => {
           await this.provider.startAgent(this.spec, n, { rejoin: false, ui: false });
@@ -272,6 +274,8 @@ export class Lab {
         // Nothing half-started is left behind.
         await Promise.all(started.map((n) => this.provider.stopAgent(n).catch(() => undefined)));
         throw err;
+      } finally {
+        await this.provider.cancelWarmUp?.();
       }
       return this.snapshot();
     });
@@ -369,7 +373,11 @@ export class Lab {
       });
       await this.provider.stopMachines(this.spec, p);
       await this.step(p, 'verify', 'Verify nothing of the lab runs', async () => {
-        const left = this.leftovers();
+        // Supervisors leave on their own once their last agent has exited.
+        const left = await this.waitFor('the lab\'s processes to end', 3000, async () => this.leftovers().length === 0).then(
+          () => [],
+          () => this.leftovers(),
+        );
         if (left.length) throw new Error(`processes of the lab are still running: ${left.map((l) => `${l.pid} ${l.argv.join(' ')}`).join('; ')}`);
       });
       return this.snapshot();
@@ -382,7 +390,7 @@ export class Lab {
 
   async destroy(): Promise<{ destroyed: string }> {
     if (!this.dir.exists() && !existsSync(this.dir.root)) return { destroyed: this.dir.root };
-    if (existsSync(this.dir.root) && !this.dir.exists() && !existsSync(join(this.dir.root, 'nodes'))) {
+    if (existsSync(this.dir.root) && !this.dir.exists() && !existsSync(join(this.dir.root, 'nodes')) && !existsSync(this.dir.runDir)) {
       throw new InputError(`${this.dir.root} does not look like a lab (no lab.json): not deleting it`);
     }
     await this.down();

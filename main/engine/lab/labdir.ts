@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join, resolve } from 'node:path';
 import type { LabSpec } from '../../common/types.js';
 import { procState } from '../process/procs.js';
-import type { ExitRecord, RunRecord } from '../process/supervisor.js';
+import type { ExitRecord, RunRecord } from '../process/job.js';
 
 export class LabDir {
   readonly root: string;

@@ -1,7 +1,7 @@
 /** The embedded default: every agent is a local process on its own loopback address, supervised in a pty. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join, sep } from 'node:path';
 import type { LabSpec, NodeSpec } from '../../common/types.js';
 import { resolveConsul } from '../consul/resolve.js';
 import { LabDir } from '../lab/labdir.js';
@@ -9,42 +9,84 @@ import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
 import { nodeEntry } from '../process/node-entry.js';
 import { busyEndpoints, describeBusy, type Endpoint } from '../process/ports.js';
-import { findProcesses, procState, signal, sleep, terminate } from '../process/procs.js';
-import type { SupervisedJob } from '../process/supervisor.js';
+import { findProcesses, procState, signal, sleep, terminate, waitGone } from '../process/procs.js';
+import { CANCELLED, type SupervisedJob } from '../process/job.js';
 import { agentArgs, agentConfig } from './agent-config.js';
 import type { AgentProcess, Provider, ShellCommand, StartOptions } from './provider.js';
 
 export const LOG_CAP_BYTES = 1024 * 1024;
 
-/** Starts a command under a detached supervisor; resolves with its run record once the pty child is spawned. */
-export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJob, 'runFile' | 'exitFile' | 'logCapBytes'>): Promise<void> {
+interface Armed {
+  pid: number;
+  exited: () => boolean;
+}
+
+/** Supervisors started ahead of their jobs, by job file (one supervisor may wait for several jobs). */
+const armed = new Map<string, Armed>();
+
+function jobFileOf(dir: LabDir, kind: string, name: string): string {
+  return join(dir.runDir, `${kind}-${name}.job`);
+}
+
+/**
+ * Starts one supervisor for the named jobs before the jobs are known, so that its Node start-up overlaps other
+ * work (checks, an election); `supervise` hands it each job. Jobs it gets no word of are given up by itself.
+ */
+export function armSupervisor(dir: LabDir, kind: string, names: string[]): void {
+  const jobFiles = names.map((n) => jobFileOf(dir, kind, n)).filter((f) => !armed.has(f));
+  if (!jobFiles.length) return;
   mkdirSync(dir.runDir, { recursive: true });
+  for (const f of jobFiles) rmSync(f, { force: true });
+  const entry = nodeEntry(new URL('../process/supervisor', import.meta.url), jobFiles);
+  const child = spawn(entry.file, entry.args, { detached: true, stdio: 'ignore', env: { ...process.env, ...entry.env } });
+  child.unref();
+  const a: Armed = { pid: child.pid!, exited: () => child.exitCode !== null || child.signalCode !== null || procState(child.pid!) === 'gone' };
+  for (const f of jobFiles) armed.set(f, a);
+}
+
+/** Calls off the armed jobs of this lab that were not handed over, and waits for supervisors left with nothing to do. */
+export async function disarmSupervisors(dir: LabDir): Promise<void> {
+  const idle = new Set<Armed>();
+  const busy = new Set<Armed>();
+  for (const [jobFile, a] of armed) {
+    if (!jobFile.startsWith(dir.runDir + sep)) continue;
+    armed.delete(jobFile);
+    if (existsSync(jobFile)) {
+      busy.add(a);
+      continue;
+    }
+    writeFileSync(jobFile, CANCELLED);
+    idle.add(a);
+  }
+  for (const a of idle) if (!busy.has(a) && !(await waitGone(a.pid, 3000))) await terminate(a.pid, 2000);
+}
+
+/** Runs a command under a detached supervisor (armed earlier, or now); resolves once the pty child is spawned. */
+export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJob, 'runFile' | 'exitFile' | 'logCapBytes'>): Promise<void> {
   const full: SupervisedJob = {
     ...job,
     logCapBytes: LOG_CAP_BYTES,
     runFile: dir.runFile(kind, job.name),
     exitFile: dir.exitFile(kind, job.name),
   };
-  const jobFile = join(dir.runDir, `${kind}-${job.name}.job`);
-  writeFileSync(jobFile, JSON.stringify(full));
-  const entry = nodeEntry(new URL('../process/supervisor', import.meta.url), [jobFile]);
-  const child = spawn(entry.file, entry.args, {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, ...entry.env },
-  });
-  child.unref();
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const rec = dir.readRun(kind, job.name);
-    if (rec) return;
-    if (dir.readExit(kind, job.name)) return; // started and already ended: the caller reads why
-    if (child.exitCode !== null || (child.pid && procState(child.pid) === 'gone')) {
-      throw new Error(`the supervisor for ${job.name} exited before starting it (exit ${child.exitCode})`);
+  const jobFile = jobFileOf(dir, kind, job.name);
+  if (armed.get(jobFile)?.exited()) armed.delete(jobFile);
+  armSupervisor(dir, kind, [job.name]);
+  const supervisor = armed.get(jobFile)!;
+  // Written whole, then renamed: the supervisor never reads a half-written job.
+  writeFileSync(`${jobFile}.tmp`, JSON.stringify(full));
+  renameSync(`${jobFile}.tmp`, jobFile);
+  try {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (dir.readRun(kind, job.name) || dir.readExit(kind, job.name)) return; // an early exit: the caller reads why
+      if (supervisor.exited()) throw new Error(`the supervisor for ${job.name} exited before starting it`);
+      await sleep(5);
     }
-    await sleep(10);
+    throw new Error(`the supervisor for ${job.name} did not start it within 15 s`);
+  } finally {
+    armed.delete(jobFile);
   }
-  throw new Error(`the supervisor for ${job.name} did not start it within 15 s`);
 }
 
 export function endpointsOf(node: NodeSpec): Endpoint[] {
@@ -80,6 +122,14 @@ export class LocalProvider implements Provider {
         `cannot start: ${describeBusy(busy)}. Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.`,
       );
     }
+  }
+
+  warmUp(nodes: NodeSpec[]): void {
+    armSupervisor(this.dir, 'agent', nodes.map((n) => n.name));
+  }
+
+  async cancelWarmUp(): Promise<void> {
+    await disarmSupervisors(this.dir);
   }
 
   async startMachines(): Promise<void> {}
@@ -128,8 +178,17 @@ export class LocalProvider implements Provider {
     const rec = this.dir.readRun('agent', node.name);
     if (!rec) return;
     await terminate(rec.pid);
-    // The supervisor exits right after its child; wait for it so nothing of the lab is left.
-    await terminate(rec.supervisorPid, 3000);
+    // Its supervisor records the exit (and leaves when it has no agent left); wait for the record.
+    await this.waitExitRecord(node, rec.startedAt);
+  }
+
+  private async waitExitRecord(node: NodeSpec, startedAt: number): Promise<void> {
+    const end = Date.now() + 3000;
+    while (Date.now() < end) {
+      const exit = this.dir.readExit('agent', node.name);
+      if (exit && exit.at >= startedAt) return;
+      await sleep(10);
+    }
   }
 
   lastWords(node: NodeSpec): string {

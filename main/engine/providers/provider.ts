@@ -48,6 +48,9 @@ export interface Provider {
   readonly name: ProviderName;
   /** Everything that can be checked before anything starts: binaries, ports, tools. Throws a clear error. */
   preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void>;
+  /** Optional: prepare to start these agents soon (start their supervisors early), and undo that if they are not. */
+  warmUp?(nodes: NodeSpec[]): void;
+  cancelWarmUp?(): Promise<void>;
   /** Bring up the machines the agents run on (VMs); nothing for local agents. */
   startMachines(spec: LabSpec, progress: Progress): Promise<void>;
   /** Start one agent with the tutorial's flags (plus -rejoin -ui when asked); resolves once it is spawned. */
