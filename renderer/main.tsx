@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { connect } from './transport.js';
 import { attach, dispatch } from './bus.js';
 import { App } from './App.js';
+import type { LabEvent } from '../main/common/types.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -10,10 +11,17 @@ root.render(<App error={null} />);
 
 connect()
   .then(async (api) => {
-    attach(api);
+    // Live events are held while the history is fetched, so that none is lost or shown twice.
+    const held: LabEvent[] = [];
+    const detach = api.onEvent((e) => held.push(e));
+    const past = await api.history({});
+    const seen = new Set(past.map((e) => JSON.stringify(e)));
+    for (const e of past) dispatch(e);
     // The first picture comes in as a snapshot event, like every later one.
-    const snapshot = await api.snapshot({});
-    dispatch({ type: 'snapshot', snapshot });
+    dispatch({ type: 'snapshot', snapshot: await api.snapshot({}) });
+    attach(api);
+    detach();
+    for (const e of held) if (!seen.has(JSON.stringify(e))) dispatch(e);
   })
   .catch((err: Error) => {
     root.render(<App error={`Cannot reach the lab: ${err.message}`} />);

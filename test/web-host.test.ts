@@ -137,5 +137,13 @@ describe('web host', () => {
     for (const r of [ra, rb]) assert.ok(r.events.some((e) => e.type === 'action'), 'both tabs saw the action');
     a.close();
     b.close();
+    // A tab opened later gets the history: the refused kill is in its timeline too.
+    const c = await open(wsUrl, origin);
+    const rc = replies(c);
+    c.send(JSON.stringify({ id: 2, op: 'history', args: {} }));
+    await new Promise((r) => setTimeout(r, 500));
+    const history = rc.got.find((r) => r.id === 2)?.result as { type: string; op?: string; ok?: boolean }[];
+    assert.ok(history.some((e) => e.type === 'action' && e.op === 'kill' && e.ok === false));
+    c.close();
   });
 });

@@ -34,6 +34,7 @@ function refine<T>(ctx: z.RefinementCtx, check: () => T): T {
 
 export const operations = {
   snapshot: z.object({}).strict(),
+  history: z.object({}).strict(),
   up: z.object({}).strict(),
   down: z.object({}).strict(),
   destroy: z.object({}).strict(),
@@ -66,6 +67,8 @@ export type OpParsed<K extends OpName> = z.output<(typeof operations)[K]>;
 
 export interface OpResults {
   snapshot: ClusterSnapshot;
+  /** The recent timeline-worthy events, oldest first, for a view that opens late. */
+  history: LabEvent[];
   up: ClusterSnapshot;
   down: ClusterSnapshot;
   destroy: { destroyed: string };

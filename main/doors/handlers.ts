@@ -9,10 +9,11 @@ import type { LabSession } from '../engine/session.js';
 export type Handlers = { [K in OpName]: (args: OpParsed<K>) => Promise<OpResults[K]> | OpResults[K] };
 
 export function createHandlers(s: LabSession): Handlers {
-  const { lab, terminals, watch } = s;
+  const { lab, terminals, watch, journal } = s;
   const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => watch.poke());
   return {
     snapshot: () => lab.snapshot(),
+    history: () => journal.list(),
     up: () => changed(lab.up()),
     down: () => changed(lab.down()),
     destroy: () => changed(lab.destroy()),

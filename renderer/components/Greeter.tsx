@@ -52,8 +52,15 @@ export function GreeterPanel() {
                   </span>
                   <StatusPill status={g.process === 'stopped' ? 'stopped' : g.health} />
                   <span className="spacer" />
-                  <ActionButton label="Stop" small busyKey={`gstop:${g.id}`} disabled={g.process !== 'running'} call={(api) => api.greeterStop({ id: g.id })} />
-                  <ActionButton label="Kill" small tone="danger" busyKey={`gkill:${g.id}`} disabled={g.process !== 'running'} call={(api) => api.greeterKill({ id: g.id })} />
+                  {g.process === 'running' ? (
+                    <>
+                      <ActionButton label="Stop" small busyKey={`gstop:${g.id}`} call={(api) => api.greeterStop({ id: g.id })} />
+                      <ActionButton label="Kill" small tone="danger" busyKey={`gkill:${g.id}`} call={(api) => api.greeterKill({ id: g.id })} />
+                    </>
+                  ) : (
+                    // A killed instance stays listed (critical, then deregistered by Consul) until it is removed.
+                    <ActionButton label="Remove" small busyKey={`gstop:${g.id}`} title="Deregister it now and forget it" call={(api) => api.greeterStop({ id: g.id })} />
+                  )}
                 </div>
               ))}
             </div>
