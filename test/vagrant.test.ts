@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -67,7 +67,7 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 before(async () => {
   if (skip) return;
-  const boxCached = existsSync(join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'consul-lab', 'boxes', 'debian-12-lxc.box'));
+  const boxCached = existsSync(join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'consul-lab', 'boxes', 'debian-12-lxc-r2.box'));
   await timed(boxCached ? 'box (cached)' : 'box build (debootstrap)', async () => {
     execFileSync(join(ROOT, 'scripts', 'vagrant', 'build-box.sh'), { stdio: 'inherit' });
   });
@@ -180,7 +180,51 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   assert.equal(s.nodes[1]!.process, 'running');
   assert.equal(s.members.find((m) => m.name === 'agent-two')?.status, 'alive');
 
-  await timed('down (agents + vagrant halt)', async () => ok(await cli(['down', '--lab', dir], LXC), 'down'));
+  // A Greeter in n1, found through Consul and called from the host; stop and kill act inside the VM.
+  const greeter = async (args: string[]) => ok(await cli(['greeter', ...args, '--lab', dir], LXC), `greeter ${args[0]}`);
+  const inN1 = (cmd: string) => spawnSync('ssh', ['-F', join(dir, 'vm', 'ssh-config'), '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'n1', cmd], { encoding: 'utf8' });
+  const greetersIn = (id: string) => inN1(`pgrep -f '${id}\\.job'`).stdout.trim();
+  // The host sees the containers' processes too: only those in its own pid namespace run on the host.
+  const onHost = (id: string) =>
+    spawnSync('pgrep', ['-f', `${id}\\.job`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((pid) => pid && readlinkSync(`/proc/${pid}/ns/pid`) === readlinkSync('/proc/self/ns/pid'))
+      .join(' ');
+  type Instance = { id: string; node: string; address: string; port: number; process: string; health: string };
+  const list = async () => JSON.parse((await greeter(['ls', '--json'])).stdout) as Instance[];
+
+  const g1 = (await timed('greeter start on agent-one (in n1)', () => greeter(['start', '--node', 'agent-one']))).stdout.trim();
+  assert.match(g1, /^greeter-[0-9a-f]{8}$/);
+  assert.notEqual(greetersIn(g1), '', `no ${g1} process in n1`);
+  assert.equal(onHost(g1), '', `${g1} runs on the host`);
+  const [inst] = await list();
+  assert.deepEqual([inst!.id, inst!.node, inst!.address, inst!.process, inst!.health], [g1, 'agent-one', '172.20.20.10', 'running', 'passing']);
+  const calls = JSON.parse((await timed('greeter call x5 via agent-client', () => greeter(['call', 'John', '--count', '5', '--via', 'agent-client', '--json']))).stdout) as {
+    ok: boolean;
+    msg: string;
+    instance: string;
+    node: string;
+  }[];
+  assert.equal(calls.length, 5);
+  for (const c of calls) assert.deepEqual([c.ok, c.msg, c.instance, c.node], [true, 'Hello John', g1, 'agent-one']);
+  await timed('greeter stop', () => greeter(['stop', g1]));
+  assert.equal(greetersIn(g1), '', `${g1} still runs in n1`);
+  assert.deepEqual(await list(), []);
+
+  const g2 = (await greeter(['start', '--node', 'agent-one'])).stdout.trim();
+  await greeter(['kill', g2]);
+  assert.equal(greetersIn(g2), '', `${g2} survived kill in n1`);
+  await eventually(`${g2} critical`, 15_000, async () => (await list()).find((g) => g.id === g2)?.health === 'critical');
+  assert.equal((await list())[0]!.process, 'stopped');
+  await greeter(['stop', g2]);
+
+  // Left running for down, which stops it in n1 (SIGTERM, verified gone there) before it halts the VM.
+  const g3 = (await greeter(['start', '--node', 'agent-one'])).stdout.trim();
+
+  const downed = await timed('down (greeter, agents + vagrant halt)', async () => ok(await cli(['down', '--lab', dir], LXC), 'down'));
+  assert.match(downed.stderr + downed.stdout, /✓ Stop Greeter instances/);
+  assert.equal(existsSync(join(dir, 'run', `${g3}.json`)), false);
+  assert.equal(onHost(g3), '');
   s = await status(dir);
   assert.deepEqual(s.nodes.map((n) => n.process), ['stopped', 'stopped', 'stopped']);
   const states = execFileSync('lxc-ls', ['-f', '-F', 'NAME,STATE'], { encoding: 'utf8' });
