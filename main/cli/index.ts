@@ -2,9 +2,10 @@
 import { InputError } from '../common/names.js';
 import type { ClusterSnapshot, LabEvent, ProviderName } from '../common/types.js';
 import { defaultLabDir } from '../engine/consul/paths.js';
-import { resolveConsul } from '../engine/consul/resolve.js';
-import { Lab } from '../engine/lab.js';
-import { readTail, LogTail } from '../engine/process/log-tail.js';
+import type { Lab } from '../engine/lab.js';
+import { LabDir } from '../engine/lab/labdir.js';
+import { makeSpec, type SpecOptions } from '../engine/lab/spec.js';
+import { armSupervisor, disarmSupervisors } from '../engine/process/launch.js';
 import { intFlag, need, out, parseArgv, strFlag, type Parsed } from './args.js';
 import { renderStatus } from './format.js';
 
@@ -49,18 +50,34 @@ function progressPrinter(quiet: boolean) {
   };
 }
 
-function openLab(p: Parsed): Lab {
+function labOptions(p: Parsed): SpecOptions & { dir: string } {
   const provider = strFlag(p, 'provider');
   if (provider !== undefined && provider !== 'local' && provider !== 'vagrant') {
     throw new InputError(`--provider must be local or vagrant, got ${provider}`);
   }
-  return new Lab({
+  return {
     dir: strFlag(p, 'lab') ?? defaultLabDir(),
     provider: provider as ProviderName | undefined,
     servers: intFlag(p, 'servers'),
     clients: intFlag(p, 'clients'),
     subnet: strFlag(p, 'subnet'),
-  });
+  };
+}
+
+/**
+ * For `up` on local agents: start their supervisor before the engine is even loaded, so that its start-up
+ * overlaps the CLI's (the engine's own bring-up takes it over, and calls it off if it does not run).
+ */
+function armEarly(opts: SpecOptions & { dir: string }): LabDir | null {
+  try {
+    const dir = new LabDir(opts.dir);
+    const spec = dir.readSpec() ?? makeSpec(opts);
+    if (spec.provider !== 'local') return null;
+    armSupervisor(dir, 'agent', spec.nodes.map((n) => n.name));
+    return dir;
+  } catch {
+    return null; // bad options: the real run reports them
+  }
 }
 
 export function statusJson(s: ClusterSnapshot) {
@@ -86,13 +103,23 @@ async function main(argv: string[]): Promise<number> {
     const sub = need(p, 1, 'consul subcommand (ensure or path)');
     const log = (l: string) => process.stderr.write(`${l}\n`);
     if (sub !== 'ensure' && sub !== 'path') throw new InputError(`unknown consul subcommand ${sub}: use ensure or path`);
+    const { resolveConsul } = await import('../engine/consul/resolve.js');
     const c = await resolveConsul({ obtain: sub === 'ensure', log });
     log(`consul v${c.version} (${c.source})`);
     process.stdout.write(`${c.path}\n`);
     return 0;
   }
 
-  const lab = openLab(p);
+  const opts = labOptions(p);
+  const armed = cmd === 'up' ? armEarly(opts) : null;
+  try {
+    return await run(cmd, p, new (await import('../engine/lab.js')).Lab(opts));
+  } finally {
+    if (armed) await disarmSupervisors(armed);
+  }
+}
+
+async function run(cmd: string, p: Parsed, lab: Lab): Promise<number> {
   lab.on(progressPrinter(p.flags.has('quiet') || p.flags.has('json')));
   const snap = (s: ClusterSnapshot) => out(p, statusJson(s), () => renderStatus(s));
   const node = () => need(p, 1, 'node name');
@@ -131,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'logs': {
+      const { readTail, LogTail } = await import('../engine/process/log-tail.js');
       const n = lab.node(node());
       const file = lab.dir.logFile(n.name);
       process.stdout.write(readTail(file, 256 * 1024));

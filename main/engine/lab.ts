@@ -239,18 +239,18 @@ export class Lab {
   up(): Promise<ClusterSnapshot> {
     return this.exclusive('up', {}, async () => {
       const p = this.progress('up');
-      const live = await this.running();
-      if (live.length) {
-        throw new InputError(
-          `the lab at ${this.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): see status, or run down first`,
-        );
-      }
       const servers = this.spec.nodes.filter((n) => n.role === 'server');
       const clients = this.spec.nodes.filter((n) => n.role === 'client');
-      // Supervisors start while the checks run; they are stopped again if the checks or the bring-up fail.
+      // Supervisors start while the checks run; they are called off again if the checks or the bring-up fail.
       this.provider.warmUp?.(this.spec.nodes);
       const started: NodeSpec[] = [];
       try {
+        const live = await this.running();
+        if (live.length) {
+          throw new InputError(
+            `the lab at ${this.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): see status, or run down first`,
+          );
+        }
         await this.step(p, 'preflight', 'Check consul and addresses', () => this.provider.preflight(this.spec, this.spec.nodes));
         this.dir.writeSpec(this.spec);
         await this.provider.startMachines(this.spec, p);

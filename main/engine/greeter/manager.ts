@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import Consul from 'consul';
 import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
 import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
 import type { Lab } from '../lab.js';
@@ -190,6 +189,8 @@ export class GreeterManager {
 
   private async deregister(node: NodeSpec, id: string): Promise<void> {
     const url = new URL(httpAddr(node));
+    // Loaded when needed: the npm client is the heaviest import on the CLI's start-up path.
+    const { default: Consul } = await import('consul');
     await new Consul({ host: url.hostname, port: Number(url.port) }).agent.service.deregister(id);
   }
 
