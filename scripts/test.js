@@ -1,4 +1,4 @@
-// The test command (`npm test`): strict typecheck, the layering rule, the Node suites against real Consul,
+// The test command (`npm test`): the consul binary, strict typecheck, the layering rule, the Node suites against real Consul,
 // the build, and the Playwright suites in Debian's Chromium. Ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,8 @@ function step(name, cmd, args, env = {}) {
 rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
 
+// Finds the consul binary, or builds (Go) or downloads it on the first run: `npm install && npm test` is enough.
+step('consul binary', node, ['bin/consul-lab.js', 'consul', 'ensure']);
 step('typecheck (node: main, preload, tests)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (web: renderer)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 step('layering rule', node, ['scripts/check-layers.js', '.']);
