@@ -25,12 +25,26 @@ let unsubscribe: (() => void) | null = null;
 
 const settingsFile = () => join(app.getPath('userData'), 'settings.json');
 
-function lastLab(): string {
+interface Settings {
+  lastLab?: string;
+  bounds?: { x: number; y: number; width: number; height: number };
+}
+
+function readSettings(): Settings {
   try {
-    return (JSON.parse(readFileSync(settingsFile(), 'utf8')) as { lastLab: string }).lastLab;
+    return JSON.parse(readFileSync(settingsFile(), 'utf8')) as Settings;
   } catch {
-    return join(app.getPath('userData'), 'labs', 'default');
+    return {};
   }
+}
+
+function saveSettings(change: Settings): void {
+  mkdirSync(app.getPath('userData'), { recursive: true });
+  writeFileSync(settingsFile(), JSON.stringify({ ...readSettings(), ...change }));
+}
+
+function lastLab(): string {
+  return readSettings().lastLab ?? join(app.getPath('userData'), 'labs', 'default');
 }
 
 async function openLab(dir: string): Promise<void> {
@@ -40,8 +54,7 @@ async function openLab(dir: string): Promise<void> {
   session = next;
   handlers = createHandlers(next);
   unsubscribe = next.lab.on((event) => win?.webContents.send(IPC_EVENT, event));
-  mkdirSync(app.getPath('userData'), { recursive: true });
-  writeFileSync(settingsFile(), JSON.stringify({ lastLab: dir }));
+  saveSettings({ lastLab: dir });
   win?.setTitle(`Consul Lab — ${dir}`);
   win?.webContents.send(IPC_EVENT, { type: 'snapshot', snapshot: await next.lab.snapshot() });
 }
@@ -72,9 +85,11 @@ function menu(): void {
 }
 
 function createWindow(): void {
+  const bounds = readSettings().bounds;
   win = new BrowserWindow({
-    width: 1440,
-    height: 900,
+    width: bounds?.width ?? 1440,
+    height: bounds?.height ?? 900,
+    ...(bounds ? { x: bounds.x, y: bounds.y } : {}),
     title: 'Consul Lab',
     webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
   });
@@ -86,6 +101,7 @@ function createWindow(): void {
   });
   if (devServer) void win.loadURL(devServer);
   else void win.loadFile(rendererIndex);
+  win.on('close', () => saveSettings({ bounds: win!.getNormalBounds() }));
   win.on('closed', () => (win = null));
 }
 
