@@ -1,6 +1,7 @@
 /** The desktop app: the same window over the preload bridge. Needs Electron's binary, which CI images may lack. */
 import { test, expect, _electron as electron } from '@playwright/test';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +13,14 @@ test('the lab window opens in Electron', async () => {
   test.skip(!hasBinary, `Electron's binary is not installed (${DIST} has none): run node node_modules/electron/install.js to fetch it`);
   const main = join(ROOT, 'out', 'main', 'electron', 'main.js');
   test.skip(!existsSync(main), `the Electron main process is not built (${main}): run npm run build`);
-  const app = await electron.launch({ args: [main], cwd: ROOT });
+  // A lab of its own, never the user's.
+  const dir = mkdtempSync(join(tmpdir(), 'consul-lab-electron-'));
+  const app = await electron.launch({ args: [main], cwd: ROOT, env: { ...process.env, CONSUL_LAB_DIR: join(dir, 'lab') } });
   try {
     const win = await app.firstWindow();
     await expect(win.getByRole('button', { name: 'Bring up', exact: true })).toBeVisible();
   } finally {
     await app.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
