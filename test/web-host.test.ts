@@ -43,7 +43,7 @@ describe('web host', () => {
     mkdirSync(staticDir, { recursive: true });
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Consul Lab</title>');
     session = new LabSession(new Lab({ dir: join(tempDir(), 'lab'), subnet: '127.0.10' }));
-    host = await startWebHost({ handlers: createHandlers(session), subscribe: (l) => session.lab.on(l), staticDir, port: 0 });
+    host = await startWebHost({ handlers: createHandlers(session), subscribe: (l) => session.events.on(l), staticDir, port: 0 });
     origin = `http://127.0.0.1:${host.port}`;
     wsUrl = `ws://127.0.0.1:${host.port}/api?token=${host.token}`;
   });

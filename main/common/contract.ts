@@ -4,13 +4,16 @@
  */
 import { z } from 'zod';
 import {
+  BOX_NAME,
   checkCount,
   checkGreeterName,
   checkKvKey,
   checkKvPrefix,
   checkKvValue,
   checkNodeName,
+  checkSubnet,
 } from './names.js';
+import { VAGRANT_BACKENDS } from './types.js';
 import type { ClusterSnapshot, GreeterCall, GreeterInstance, KvEntry, KvResult, LabEvent } from './types.js';
 
 const node = z.unknown().transform((v, ctx) => refine(ctx, () => checkNodeName(v)));
@@ -22,6 +25,17 @@ const greeterName = z.unknown().transform((v, ctx) => refine(ctx, () => checkGre
 const count = z.unknown().optional().transform((v, ctx) => (v === undefined ? 1 : refine(ctx, () => checkCount(v, 1000))));
 const termId = z.string().regex(/^[a-z0-9-]{1,64}$/i, 'a terminal id of letters, digits and hyphens');
 const dim = z.number().int().min(1).max(1000);
+const topology = (what: string, min: number, max: number) =>
+  z.number({ message: `${what} must be a whole number from ${min} to ${max}` }).int(`${what} must be a whole number from ${min} to ${max}`).min(min, `${what} must be a whole number from ${min} to ${max}`).max(max, `${what} must be a whole number from ${min} to ${max}`);
+const subnet = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
+export const VAGRANTFILE_MAX_BYTES = 256 * 1024;
+const vagrantfileText = z
+  .string()
+  .refine((t) => new TextEncoder().encode(t).length <= VAGRANTFILE_MAX_BYTES, `the Vagrantfile must be at most ${VAGRANTFILE_MAX_BYTES / 1024} KiB`);
+
+/** Why settings cannot change: the engine's refusal and the settings dialog's notice, in the same words. */
+export const MUST_DESTROY = 'this lab has been brought up: destroy it first to change its settings';
+export const NO_VAGRANTFILE = 'this lab uses the local provider: there is no Vagrantfile';
 
 function refine<T>(ctx: z.RefinementCtx, check: () => T): T {
   try {
@@ -59,6 +73,20 @@ export const operations = {
   termResize: z.object({ id: termId, cols: dim, rows: dim }).strict(),
   termAck: z.object({ id: termId, bytes: z.number().int().min(0) }).strict(),
   termClose: z.object({ id: termId }).strict(),
+  configure: z
+    .object({
+      servers: topology('servers', 1, 9),
+      clients: topology('clients', 0, 9),
+      provider: z.enum(['local', 'vagrant']),
+      subnet,
+      vagrant: z
+        .object({ provider: z.enum(VAGRANT_BACKENDS), box: z.string().regex(BOX_NAME, 'a box name such as debian/bookworm64').optional() })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  vagrantfileGet: z.object({}).strict(),
+  vagrantfilePut: z.object({ text: vagrantfileText }).strict(),
 } as const;
 
 export type OpName = keyof typeof operations;
@@ -93,6 +121,9 @@ export interface OpResults {
   termResize: null;
   termAck: null;
   termClose: null;
+  configure: ClusterSnapshot;
+  vagrantfileGet: { path: string; text: string };
+  vagrantfilePut: { path: string; text: string };
 }
 
 /** What a renderer sees: one method per operation, plus an event subscription. */

@@ -62,6 +62,9 @@ export function checkIPv4(address: unknown): string {
   return address;
 }
 
+/** A Vagrant box name, such as debian/bookworm64. */
+export const BOX_NAME = /^[A-Za-z0-9_.:/-]{1,200}$/;
+
 /** A /24 prefix such as 127.0.0 that a lab's loopback addresses are made from. */
 export function checkSubnet(subnet: unknown): string {
   if (typeof subnet !== 'string' || !/^\d+\.\d+\.\d+$/.test(subnet) || !IPV4.test(`${subnet}.1`)) {

@@ -1,6 +1,16 @@
 /** The shapes of lab state and events, shared by the engine, every door and the renderer. */
 
 export type ProviderName = 'local' | 'vagrant';
+
+/** The Vagrant provider behind a vagrant lab's VMs; auto leaves the choice to Vagrant. */
+export const VAGRANT_BACKENDS = ['auto', 'virtualbox', 'libvirt', 'lxc'] as const;
+export type VagrantBackend = (typeof VAGRANT_BACKENDS)[number];
+
+/** A vagrant lab's machine choices; without a box, the backend's default box. */
+export interface VagrantChoice {
+  provider: VagrantBackend;
+  box?: string;
+}
 export type Role = 'server' | 'client';
 
 /** Consul's own words for a serf member (agent/members Status 0..4). */
@@ -88,6 +98,8 @@ export interface ClusterSnapshot {
   /** Which agent answered the members query. */
   seenFrom: string | null;
   greeters: GreeterInstance[];
+  /** Whether the lab has been brought up (its lab.json exists): its settings are then fixed until destroy. */
+  created: boolean;
   at: number;
 }
 

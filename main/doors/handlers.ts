@@ -8,36 +8,39 @@ import type { LabSession } from '../engine/session.js';
 
 export type Handlers = { [K in OpName]: (args: OpParsed<K>) => Promise<OpResults[K]> | OpResults[K] };
 
+/** Each call looks the lab up through the session: settings may replace it. */
 export function createHandlers(s: LabSession): Handlers {
-  const { lab, terminals, watch, journal } = s;
-  const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => watch.poke());
+  const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => s.watch.poke());
   return {
-    snapshot: () => lab.snapshot(),
-    history: () => journal.list(),
-    up: () => changed(lab.up()),
-    down: () => changed(lab.down()),
-    destroy: () => changed(lab.destroy()),
-    join: (a) => changed(lab.join(a.node, a.target)),
-    leave: (a) => changed(lab.leave(a.node)),
-    kill: (a) => changed(lab.kill(a.node)),
-    pause: (a) => changed(lab.pause(a.node)),
-    resume: (a) => changed(lab.resume(a.node)),
-    rejoin: (a) => changed(lab.rejoin(a.node)),
-    members: (a) => lab.members(a.node),
-    kvPut: (a) => lab.kvPut(a.key, a.value, a.node),
-    kvGet: (a) => lab.kvGet(a.key, a.node),
-    kvDelete: (a) => lab.kvDelete(a.key, a.node),
-    kvList: (a) => lab.kvList(a.prefix, a.node),
-    greeterStart: (a) => changed(lab.greeter.start(a.node)),
-    greeterStop: (a) => changed(lab.greeter.stop(a.id)),
-    greeterKill: (a) => changed(lab.greeter.kill(a.id)),
-    greeterCall: (a) => lab.greeter.call(a.name, a.count, a.via),
-    logTail: (a) => terminals.logTail(a.node, a.bytes),
-    termOpen: (a) => terminals.open(a.id, a.node, a.cols, a.rows),
-    termWrite: (a) => terminals.write(a.id, a.data),
-    termResize: (a) => terminals.resize(a.id, a.cols, a.rows),
-    termAck: (a) => terminals.ack(a.id, a.bytes),
-    termClose: (a) => terminals.close(a.id),
+    snapshot: () => s.lab.snapshot(),
+    history: () => s.journal.list(),
+    up: () => changed(s.lab.up()),
+    down: () => changed(s.lab.down()),
+    destroy: () => changed(s.lab.destroy()),
+    join: (a) => changed(s.lab.join(a.node, a.target)),
+    leave: (a) => changed(s.lab.leave(a.node)),
+    kill: (a) => changed(s.lab.kill(a.node)),
+    pause: (a) => changed(s.lab.pause(a.node)),
+    resume: (a) => changed(s.lab.resume(a.node)),
+    rejoin: (a) => changed(s.lab.rejoin(a.node)),
+    members: (a) => s.lab.members(a.node),
+    kvPut: (a) => s.lab.kvPut(a.key, a.value, a.node),
+    kvGet: (a) => s.lab.kvGet(a.key, a.node),
+    kvDelete: (a) => s.lab.kvDelete(a.key, a.node),
+    kvList: (a) => s.lab.kvList(a.prefix, a.node),
+    greeterStart: (a) => changed(s.lab.greeter.start(a.node)),
+    greeterStop: (a) => changed(s.lab.greeter.stop(a.id)),
+    greeterKill: (a) => changed(s.lab.greeter.kill(a.id)),
+    greeterCall: (a) => s.lab.greeter.call(a.name, a.count, a.via),
+    logTail: (a) => s.terminals.logTail(a.node, a.bytes),
+    termOpen: (a) => s.terminals.open(a.id, a.node, a.cols, a.rows),
+    termWrite: (a) => s.terminals.write(a.id, a.data),
+    termResize: (a) => s.terminals.resize(a.id, a.cols, a.rows),
+    termAck: (a) => s.terminals.ack(a.id, a.bytes),
+    termClose: (a) => s.terminals.close(a.id),
+    configure: (a) => s.configure(a),
+    vagrantfileGet: () => s.lab.vagrantfileGet(),
+    vagrantfilePut: (a) => s.lab.vagrantfilePut(a.text),
   };
 }
 

@@ -53,7 +53,7 @@ async function openLab(dir: string): Promise<void> {
   unsubscribe?.();
   session = next;
   handlers = createHandlers(next);
-  unsubscribe = next.lab.on((event) => win?.webContents.send(IPC_EVENT, event));
+  unsubscribe = next.events.on((event) => win?.webContents.send(IPC_EVENT, event));
   saveSettings({ lastLab: dir });
   win?.setTitle(`Consul Lab — ${dir}`);
   win?.webContents.send(IPC_EVENT, { type: 'snapshot', snapshot: await next.lab.snapshot() });

@@ -4,7 +4,8 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { InputError, checkKvKey, checkKvPrefix, checkKvValue, checkNodeName } from '../common/names.js';
-import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState, ProcessState } from '../common/types.js';
+import { MUST_DESTROY, NO_VAGRANTFILE } from '../common/contract.js';
+import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState, ProcessState, VagrantChoice } from '../common/types.js';
 import { readLeader, readMembers, readRaft, quorumMessage } from './cluster/members.js';
 import { AgentClient, ConsulHttpError } from './consul/http.js';
 import { EventStream } from './events.js';
@@ -30,14 +31,14 @@ export class Lab {
   readonly greeter: GreeterManager;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: LabOptions) {
-    this.dir = new LabDir(opts.dir);
+  constructor(readonly options: LabOptions) {
+    this.dir = new LabDir(options.dir);
     const saved = this.dir.readSpec();
     if (saved) {
-      this.checkMatches(saved, opts);
+      this.checkMatches(saved, options);
       this.spec = checkSpec(saved);
     } else {
-      this.spec = checkSpec(makeSpec(opts));
+      this.spec = checkSpec(makeSpec(options));
     }
     this.provider = createProvider(this.spec, this.dir);
     this.greeter = new GreeterManager(this);
@@ -157,6 +158,7 @@ export class Lab {
       raft,
       seenFrom: view?.name ?? null,
       greeters: await this.greeter.list(),
+      created: this.dir.exists(),
       at: Date.now(),
     };
   }
@@ -399,6 +401,35 @@ export class Lab {
       rmSync(this.dir.root, { recursive: true, force: true });
       return { destroyed: this.dir.root };
     });
+  }
+
+  // ---- settings ------------------------------------------------------------------------------------
+
+  /**
+   * The same lab directory with other settings, while it has never been brought up (or was destroyed):
+   * a spec is fixed from the first up, in lab.json, until destroy.
+   */
+  reconfigure(opts: SpecOptions, vagrant?: VagrantChoice): Promise<Lab> {
+    return this.exclusive('configure', { ...opts, vagrant }, async () => {
+      if (this.dir.exists()) throw new InputError(MUST_DESTROY);
+      const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+      const next = new Lab({ ...this.options, ...given, dir: this.dir.root });
+      await this.provider.dropGeneratedVagrantfile?.(this.spec);
+      if (vagrant) next.provider.choose?.(vagrant);
+      return next;
+    });
+  }
+
+  async vagrantfileGet(): Promise<{ path: string; text: string }> {
+    if (!this.provider.readVagrantfile) throw new InputError(NO_VAGRANTFILE);
+    return { path: join(this.dir.root, 'Vagrantfile'), text: await this.provider.readVagrantfile(this.spec) };
+  }
+
+  async vagrantfilePut(text: string): Promise<{ path: string; text: string }> {
+    if (!this.provider.saveVagrantfile) throw new InputError(NO_VAGRANTFILE);
+    await this.provider.saveVagrantfile(text);
+    this.emit({ type: 'action', op: 'vagrantfilePut', args: {}, ok: true, at: Date.now() });
+    return this.vagrantfileGet();
   }
 
   // ---- KV ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ export async function serveCommand(lab: Lab, p: Parsed): Promise<number> {
   const session = new LabSession(lab);
   const host = await startWebHost({
     handlers: createHandlers(session),
-    subscribe: (l) => lab.on(l),
+    subscribe: (l) => session.events.on(l),
     staticDir: join(packageRoot(), 'out', 'renderer'),
     port: intFlag(p, 'port') ?? 0,
   }).catch(async (err) => {

@@ -1,5 +1,5 @@
 /** What differs between running agents as local processes and running them inside VMs. */
-import type { LabSpec, NodeSpec, ProcessState, ProviderName } from '../../common/types.js';
+import type { LabSpec, NodeSpec, ProcessState, ProviderName, VagrantChoice } from '../../common/types.js';
 import type { LabDir } from '../lab/labdir.js';
 
 export interface AgentProcess {
@@ -72,4 +72,9 @@ export interface Provider {
   /** Processes of the lab that no run record accounts for (left by a crash), found by scanning. */
   strays(): { pid: number; argv: string[] }[];
   readonly dir: LabDir;
+  /** vagrant only: the lab's Vagrantfile (generated when missing), the user's edit of it, the machine choices. */
+  readVagrantfile?(spec: LabSpec): Promise<string>;
+  saveVagrantfile?(text: string): Promise<void>;
+  choose?(choice: VagrantChoice): void;
+  dropGeneratedVagrantfile?(spec: LabSpec): Promise<void>;
 }

@@ -9,11 +9,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../../common/names.js';
+import { BOX_NAME, InputError } from '../../../common/names.js';
+import { VAGRANT_BACKENDS, type VagrantBackend, type VagrantChoice } from '../../../common/types.js';
 import { cacheDir } from '../../consul/paths.js';
 
-export type VagrantBackend = 'auto' | 'virtualbox' | 'libvirt' | 'lxc';
-export const BACKENDS: VagrantBackend[] = ['auto', 'virtualbox', 'libvirt', 'lxc'];
+export type { VagrantBackend };
+export const BACKENDS: readonly VagrantBackend[] = VAGRANT_BACKENDS;
 
 export interface VagrantOptions {
   backend: VagrantBackend;
@@ -48,7 +49,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): VagrantOpt
   const bridge = env.CONSUL_LAB_VAGRANT_BRIDGE || 'labbr0';
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridge)) throw new InputError(`CONSUL_LAB_VAGRANT_BRIDGE is not an interface name: ${bridge}`);
   const box = env.CONSUL_LAB_VAGRANT_BOX || DEFAULT_BOX[backend];
-  if (!/^[A-Za-z0-9_.:/-]+$/.test(box)) throw new InputError(`CONSUL_LAB_VAGRANT_BOX is not a box name: ${box}`);
+  if (!BOX_NAME.test(box)) throw new InputError(`CONSUL_LAB_VAGRANT_BOX is not a box name: ${box}`);
   return { backend, box, bridge, upTimeoutMs: secs * 1000 };
 }
 
@@ -62,4 +63,9 @@ export function labOptions(vmDir: string): VagrantOptions {
 export function saveOptions(vmDir: string, opts: VagrantOptions): void {
   mkdirSync(vmDir, { recursive: true });
   writeFileSync(join(vmDir, 'options.json'), JSON.stringify(opts, null, 2));
+}
+
+/** Keeps the lab's choice of Vagrant provider and box (the window's Lab settings); the rest as before. */
+export function chooseOptions(vmDir: string, choice: VagrantChoice): void {
+  saveOptions(vmDir, { ...labOptions(vmDir), backend: choice.provider, box: choice.box || DEFAULT_BOX[choice.provider] });
 }

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket, createServer } from 'node:net';
 import { join } from 'node:path';
-import type { LabSpec, NodeSpec } from '../../../common/types.js';
+import { InputError } from '../../../common/names.js';
+import type { LabSpec, NodeSpec, VagrantChoice } from '../../../common/types.js';
 import { resolveConsul } from '../../consul/resolve.js';
 import type { LabDir } from '../../lab/labdir.js';
 import { terminate } from '../../process/procs.js';
@@ -18,7 +19,8 @@ import { supervise } from '../../process/launch.js';
 import { LocalProvider } from '../local.js';
 import type { AgentProcess, Progress, Provider, ServiceHost, ShellCommand, StartOptions } from '../provider.js';
 import { VAGRANT_ENV, VagrantError, explainFailure, findVagrant, machineStates, runVagrant, vagrantQuery, type MachineLine } from './cli.js';
-import { LXC_BOX, labOptions, lxcBoxFile, saveOptions, type VagrantOptions } from './options.js';
+import { LXC_BOX, chooseOptions, labOptions, lxcBoxFile, saveOptions, type VagrantOptions } from './options.js';
+import { rubySyntaxError } from './ruby-check.js';
 import { shellJoin, shellQuote } from './quote.js';
 import { vagrantfile, vmNodes } from './vagrantfile.js';
 
@@ -145,6 +147,10 @@ export class VagrantProvider implements Provider {
 
   /** The Vagrantfile, written once (the user may edit it afterwards), with the host's consul shared when it fits. */
   private async writeVagrantfile(spec: LabSpec, opts: VagrantOptions): Promise<void> {
+    if (!existsSync(this.vagrantfilePath)) writeFileSync(this.vagrantfilePath, await this.generated(spec, opts));
+  }
+
+  private async generated(spec: LabSpec, opts: VagrantOptions): Promise<string> {
     const consul = await resolveConsul();
     let fromHost: string | null = null;
     if (process.platform === 'linux' && process.arch === 'x64') {
@@ -159,12 +165,29 @@ export class VagrantProvider implements Provider {
       }
       fromHost = `/vagrant/${CONSUL_IN_LAB}`;
     }
-    if (!existsSync(this.vagrantfilePath)) {
-      writeFileSync(
-        this.vagrantfilePath,
-        vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost, containerPrefix: this.containerPrefix }),
-      );
-    }
+    return vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost, containerPrefix: this.containerPrefix });
+  }
+
+  async readVagrantfile(spec: LabSpec): Promise<string> {
+    await this.writeVagrantfile(spec, this.options);
+    return readFileSync(this.vagrantfilePath, 'utf8');
+  }
+
+  async saveVagrantfile(text: string): Promise<void> {
+    const problem = await rubySyntaxError(text);
+    if (problem) throw new InputError(`the Vagrantfile was not saved: ruby -c finds a syntax error: ${problem}`);
+    mkdirSync(this.dir.root, { recursive: true });
+    writeFileSync(this.vagrantfilePath, text);
+  }
+
+  choose(choice: VagrantChoice): void {
+    chooseOptions(this.vmDir, choice);
+  }
+
+  /** Deletes a Vagrantfile generated for this spec and never edited, so a new topology gets a fresh one. */
+  async dropGeneratedVagrantfile(spec: LabSpec): Promise<void> {
+    if (!existsSync(this.vagrantfilePath)) return;
+    if (readFileSync(this.vagrantfilePath, 'utf8') === (await this.generated(spec, this.options))) rmSync(this.vagrantfilePath);
   }
 
   private async ensureBox(opts: VagrantOptions, progress: Progress): Promise<void> {
@@ -293,6 +316,8 @@ export class VagrantProvider implements Provider {
     timeoutMs = 15_000,
     input?: Uint8Array,
   ): Promise<{ ok: boolean; code: number | null; stdout: string; stderr: string }> {
+    // A lab never brought up has no VM to ask, and asking Vagrant costs a Ruby start on every look.
+    if (!existsSync(join(this.dir.root, '.vagrant', 'machines', machine))) return { ok: false, code: null, stdout: '', stderr: `${machine} was never created` };
     let cfg: string | null = join(this.vmDir, 'ssh-config');
     if (!existsSync(cfg)) cfg = await this.writeSshConfig();
     if (!cfg) return { ok: false, code: null, stdout: '', stderr: 'no ssh config: the VM is not running' };
