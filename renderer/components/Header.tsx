@@ -4,6 +4,8 @@ import { useLab, useBusy, type StepState } from '../store.js';
 import { run } from '../bus.js';
 import { ActionButton, secs, useNow } from './common.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
+import { LabSettings } from './Settings.js';
+import { VagrantfileEditor } from './VagrantfileEditor.js';
 
 /** The steps of bring-up, named before they start so the user sees what is coming. */
 const UP_STEPS: { step: string; label: string }[] = [
@@ -21,6 +23,7 @@ export function Header({ onHelp }: { onHelp(): void }) {
   const connected = useLab((s) => s.connected);
   const theme = usePrefs((p) => p.theme);
   const [confirm, setConfirm] = useState(false);
+  const [open, setOpen] = useState<'settings' | 'vagrantfile' | null>(null);
   const destroying = useBusy('destroy');
   const spec = snap?.lab;
   const servers = spec?.nodes.filter((n) => n.role === 'server').length ?? 0;
@@ -92,6 +95,14 @@ export function Header({ onHelp }: { onHelp(): void }) {
           </span>
         )}
         <span className="divider" />
+        <button type="button" className="ghost" disabled={!snap} onClick={() => setOpen('settings')} title="Servers, clients and provider of the lab">
+          Lab settings
+        </button>
+        {spec?.provider === 'vagrant' && (
+          <button type="button" className="ghost" onClick={() => setOpen('vagrantfile')} title="View and edit the lab's Vagrantfile">
+            Vagrantfile
+          </button>
+        )}
         <button
           type="button"
           className="ghost"
@@ -106,6 +117,8 @@ export function Header({ onHelp }: { onHelp(): void }) {
         </button>
       </div>
       <Progress />
+      {open === 'settings' && <LabSettings onClose={() => setOpen(null)} />}
+      {open === 'vagrantfile' && <VagrantfileEditor onClose={() => setOpen(null)} />}
     </header>
   );
 }
