@@ -1,8 +1,12 @@
-/** A modal dialog named for assistive technology; Escape or a click outside closes it. */
+/**
+ * A modal dialog named for assistive technology; Escape or a click outside closes it. Rendered into the body:
+ * inside the sticky header its overlay would cover only the header.
+ */
 import type { ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 export function Dialog(props: { label: string; onClose(): void; children: ReactNode; wide?: boolean }) {
-  return (
+  return createPortal(
     <div
       className="overlay"
       onClick={props.onClose}
@@ -14,6 +18,7 @@ export function Dialog(props: { label: string; onClose(): void; children: ReactN
         <h2>{props.label}</h2>
         {props.children}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
