@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { lxcBoxFile } from '../main/engine/providers/vagrant/options.js';
 import { ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
 
 const LXC = { CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
@@ -67,9 +68,10 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 before(async () => {
   if (skip) return;
-  const boxCached = existsSync(join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'consul-lab', 'boxes', 'debian-12-lxc-r2.box'));
-  await timed(boxCached ? 'box (cached)' : 'box build (debootstrap)', async () => {
-    execFileSync(join(ROOT, 'scripts', 'vagrant', 'build-box.sh'), { stdio: 'inherit' });
+  // The box goes where the provider looks for it (the tool cache, which CONSUL_LAB_CACHE may move).
+  const box = lxcBoxFile();
+  await timed(existsSync(box) ? 'box (cached)' : 'box build (debootstrap)', async () => {
+    execFileSync(join(ROOT, 'scripts', 'vagrant', 'build-box.sh'), [box], { stdio: 'inherit' });
   });
   execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['up', bridgeState], { stdio: 'inherit' });
 });

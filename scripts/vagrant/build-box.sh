@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the Debian 12 LXC box the vagrant provider's test path uses, with debootstrap, and caches it.
-#   build-box.sh [--force] [BOX_FILE]   default: ${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc-r2.box
+#   build-box.sh [--force] [BOX_FILE]   default: the tool cache (${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab})/boxes/debian-12-lxc-r2.box
 # The box holds metadata.json ({"provider": "lxc", ...}) and rootfs.tar.gz with ./rootfs/... inside
 # (vagrant-lxc strips two path components). The rootfs has the vagrant user with Vagrant's insecure
 # key, passwordless sudo, sshd, Node.js (Debian's, for the Greeter), and no DHCP/networkd: LXC itself sets the
@@ -10,7 +10,7 @@
 set -eu
 force=0
 if [ "${1:-}" = "--force" ]; then force=1; shift; fi
-out=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab/boxes/debian-12-lxc-r2.box}
+out=${1:-${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab}/boxes/debian-12-lxc-r2.box}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 if [ -s "$out" ] && [ "$force" -eq 0 ]; then
   echo "box cached: $out"
