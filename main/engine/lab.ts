@@ -392,7 +392,9 @@ export class Lab {
 
   async destroy(): Promise<{ destroyed: string }> {
     if (!this.dir.exists() && !existsSync(this.dir.root)) return { destroyed: this.dir.root };
-    if (existsSync(this.dir.root) && !this.dir.exists() && !existsSync(join(this.dir.root, 'nodes')) && !existsSync(this.dir.runDir)) {
+    // Only a folder that holds something a lab makes is deleted: a mistyped --lab must never cost a user's files.
+    const labMade = [this.dir.specFile, join(this.dir.root, 'nodes'), this.dir.runDir, join(this.dir.root, 'vm'), join(this.dir.root, 'Vagrantfile')];
+    if (existsSync(this.dir.root) && !labMade.some((p) => existsSync(p))) {
       throw new InputError(`${this.dir.root} does not look like a lab (no lab.json): not deleting it`);
     }
     await this.down();
