@@ -1,6 +1,6 @@
 // Every bad input is a clear error that names the problem and the fix, and leaves no partial state.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -41,6 +41,15 @@ describe('bad input without a running lab', () => {
     assert.match((await cli(['up', '--subnet', '10.0', '--lab', lab])).stderr, /invalid subnet "10.0"/);
     assert.match((await cli(['up', '--bogus', '--lab', lab])).stderr, /unknown option --bogus/);
     assert.match((await cli(['frobnicate', '--lab', lab])).stderr, /unknown command frobnicate/);
+  });
+
+  test('destroy refuses a folder that is not a lab, and leaves it alone', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'thesis.tex'), 'precious');
+    const r = await cli(['destroy', '--lab', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /does not look like a lab \(no lab\.json\): not deleting it/);
+    assert.equal(readFileSync(join(dir, 'thesis.tex'), 'utf8'), 'precious');
   });
 
   test('a duplicate node name in a lab file', () => {
