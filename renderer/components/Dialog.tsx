@@ -22,3 +22,17 @@ export function Dialog(props: { label: string; onClose(): void; children: ReactN
     document.body,
   );
 }
+
+/** A dialog's confirming button (named as shown) and Cancel. */
+export function DialogActions(props: { confirm: string; disabled: boolean; busy: boolean; onConfirm(): void; onCancel(): void }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="primary" disabled={props.disabled || props.busy} aria-busy={props.busy || undefined} onClick={props.onConfirm}>
+        {props.confirm}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

@@ -4,7 +4,7 @@ import { MUST_DESTROY } from '../../main/common/contract.js';
 import { VAGRANT_BACKENDS, type ProviderName, type VagrantBackend } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useBusy, useLab } from '../store.js';
-import { Dialog } from './Dialog.js';
+import { Dialog, DialogActions } from './Dialog.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -85,14 +85,7 @@ export function LabSettings({ onClose }: { onClose(): void }) {
           </>
         )}
       </fieldset>
-      <div className="dialog-actions">
-        <button type="button" className="primary" disabled={fixed || busy} aria-busy={busy || undefined} onClick={() => void apply()}>
-          Apply
-        </button>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogActions confirm="Apply" disabled={fixed} busy={busy} onConfirm={() => void apply()} onCancel={onClose} />
     </Dialog>
   );
 }

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { lab, run } from '../bus.js';
 import { useBusy } from '../store.js';
-import { Dialog } from './Dialog.js';
+import { Dialog, DialogActions } from './Dialog.js';
 
 export function VagrantfileEditor({ onClose }: { onClose(): void }) {
   const [text, setText] = useState<string | null>(null);
@@ -43,14 +43,7 @@ export function VagrantfileEditor({ onClose }: { onClose(): void }) {
           {error}
         </p>
       )}
-      <div className="dialog-actions">
-        <button type="button" className="primary" disabled={text === null || saving} aria-busy={saving || undefined} onClick={() => void save()}>
-          Save
-        </button>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <DialogActions confirm="Save" disabled={text === null} busy={saving} onConfirm={() => void save()} onCancel={onClose} />
     </Dialog>
   );
 }
