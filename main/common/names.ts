@@ -55,13 +55,6 @@ export function checkKvValue(value: unknown): string {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-export function checkIPv4(address: unknown): string {
-  if (typeof address !== 'string' || !IPV4.test(address)) {
-    throw new InputError(`invalid address "${printable(String(address))}": expected an IPv4 address such as 127.0.0.10`);
-  }
-  return address;
-}
-
 /** A Vagrant box name, such as debian/bookworm64. */
 export const BOX_NAME = /^[A-Za-z0-9_.:/-]{1,200}$/;
 

@@ -129,8 +129,6 @@ export interface GreeterCall {
   at: number;
 }
 
-export type UpStep = 'start-servers' | 'join-servers' | 'elect-leader' | 'start-clients' | 'join-clients' | 'all-alive';
-
 export interface ProgressEvent {
   type: 'progress';
   op: string;
@@ -155,4 +153,3 @@ export type LabEvent =
   | { type: 'greeter-instance'; id: string; node: string; change: 'started' | 'stopped' | 'killed'; at: number }
   | { type: 'action'; op: string; args: unknown; ok: boolean; error?: string; at: number };
 
-export type LabEventType = LabEvent['type'];

@@ -11,7 +11,7 @@ import { AgentClient, ConsulHttpError } from './consul/http.js';
 import { EventStream } from './events.js';
 import { LabDir } from './lab/labdir.js';
 import { checkSpec, findNode, httpAddr, makeSpec, type SpecOptions } from './lab/spec.js';
-import { findProcesses, sleep, terminate } from './process/procs.js';
+import { sleep, terminate } from './process/procs.js';
 import { createProvider } from './providers/index.js';
 import type { Provider } from './providers/provider.js';
 import { GreeterManager } from './greeter/manager.js';
@@ -387,7 +387,7 @@ export class Lab {
   }
 
   leftovers(): { pid: number; argv: string[] }[] {
-    return findProcesses([join(this.dir.root, 'nodes') + '/', this.dir.runDir + '/']);
+    return this.dir.processes();
   }
 
   async destroy(): Promise<{ destroyed: string }> {

@@ -2,7 +2,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabSpec } from '../../common/types.js';
-import { procState } from '../process/procs.js';
+import { findProcesses, procState } from '../process/procs.js';
 import type { ExitRecord, RunRecord } from '../process/job.js';
 
 export class LabDir {
@@ -34,6 +34,11 @@ export class LabDir {
   }
   exitFile(kind: string, name: string) {
     return join(this.runDir, `${kind}-${name}.exit.json`);
+  }
+
+  /** Every live process of the lab (agents, supervisors, greeters), found by the lab paths in its arguments. */
+  processes(): { pid: number; argv: string[] }[] {
+    return findProcesses([join(this.root, 'nodes') + '/', this.runDir + '/']);
   }
 
   exists(): boolean {

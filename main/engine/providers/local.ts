@@ -8,7 +8,7 @@ import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
 import { busyEndpoints, describeBusy, type Endpoint } from '../process/ports.js';
 import { armSupervisor, disarmSupervisors, supervise } from '../process/launch.js';
-import { findProcesses, procState, signal, sleep, terminate } from '../process/procs.js';
+import { procState, signal, sleep, terminate } from '../process/procs.js';
 import { agentArgs, agentConfig } from './agent-config.js';
 import type { AgentProcess, Provider, ShellCommand, StartOptions } from './provider.js';
 
@@ -142,6 +142,6 @@ export class LocalProvider implements Provider {
 
   strays(): { pid: number; argv: string[] }[] {
     const known = new Set(this.dir.liveRuns('agent').flatMap((r) => [r.pid, r.supervisorPid]));
-    return findProcesses([join(this.dir.root, 'nodes') + '/', this.dir.runDir + '/']).filter((p) => !known.has(p.pid));
+    return this.dir.processes().filter((p) => !known.has(p.pid));
   }
 }
