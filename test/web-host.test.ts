@@ -1,5 +1,5 @@
-// The web door: loopback only, token and Origin checked, and any frame a client sends gets an answer
-// without hurting the host. The lab behind it is real (an engine session on a lab directory).
+// The web door: loopback only, the app and its API only with the token (or its cookie), Origin checked, and any
+// frame a client sends gets an answer without hurting the host. The lab behind it is real (an engine session on a lab directory).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,8 +40,9 @@ describe('web host', () => {
 
   before(async () => {
     const staticDir = join(tempDir(), 'renderer');
-    mkdirSync(staticDir, { recursive: true });
+    mkdirSync(join(staticDir, 'assets'), { recursive: true });
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Consul Lab</title>');
+    writeFileSync(join(staticDir, 'assets', 'app.js'), "console.log('Consul Lab');");
     session = new LabSession(new Lab({ dir: join(tempDir(), 'lab'), subnet: '127.0.10' }));
     host = await startWebHost({ handlers: createHandlers(session), subscribe: (l) => session.events.on(l), staticDir, port: 0 });
     origin = `http://127.0.0.1:${host.port}`;
@@ -76,15 +77,55 @@ describe('web host', () => {
   });
 
   test('the page is served with a CSP, and only to its own Host', async () => {
-    const page = await fetch(`${origin}/`);
+    const page = await fetch(`${origin}/?token=${host.token}`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-    assert.equal((await fetch(`${origin}/../../etc/passwd`)).status, 404);
+    assert.equal((await fetch(`${origin}/../../etc/passwd?token=${host.token}`)).status, 404);
     const { request } = await import('node:http');
+    const path = `/?token=${host.token}`;
     const status = await new Promise<number>((r) =>
-      request({ host: '127.0.0.1', port: host.port, path: '/', headers: { host: 'attacker.example' } }, (res) => r(res.statusCode!)).end(),
+      request({ host: '127.0.0.1', port: host.port, path, headers: { host: 'attacker.example' } }, (res) => r(res.statusCode!)).end(),
     );
     assert.equal(status, 403);
+  });
+
+  test('the app is served only with the token, or the cookie the page gets from it', async () => {
+    for (const path of ['/', '/index.html', '/assets/app.js', '/no-such-file', `/?token=${host.token.slice(0, -1)}x`]) {
+      const res = await fetch(`${origin}${path}`);
+      assert.equal(res.status, 401, path);
+      assert.match(await res.text(), /open the exact URL that `consul-lab ui` printed/);
+    }
+    const page = await fetch(`${origin}/?token=${host.token}`);
+    assert.equal(page.status, 200);
+    const setCookie = page.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, new RegExp(`^consul-lab-${host.port}=${host.token}; `));
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    assert.match(setCookie, /Path=\//);
+    const cookie = setCookie.split(';')[0]!;
+    const asset = await fetch(`${origin}/assets/app.js`, { headers: { cookie: `other=1; ${cookie}` } });
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('set-cookie'), null);
+    assert.match(await asset.text(), /console\.log/);
+    // Cookies are not port-scoped: another web host's cookie, even holding this token, is not this host's.
+    const other = await fetch(`${origin}/assets/app.js`, { headers: { cookie: `consul-lab-${host.port + 1}=${host.token}` } });
+    assert.equal(other.status, 401);
+    const wrong = await fetch(`${origin}/assets/app.js`, { headers: { cookie: `consul-lab-${host.port}=${host.token}x` } });
+    assert.equal(wrong.status, 401);
+  });
+
+  test('the API also opens with the cookie, from the same Origin only', async () => {
+    const api = `ws://127.0.0.1:${host.port}/api`;
+    const withCookie = (cookie: string, origin_?: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(api, { headers: { cookie }, ...(origin_ ? { origin: origin_ } : {}) });
+        ws.once('open', () => resolve(ws));
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+        ws.once('error', reject);
+      });
+    (await withCookie(`consul-lab-${host.port}=${host.token}`, origin)).close();
+    await assert.rejects(withCookie(`consul-lab-${host.port + 1}=${host.token}`, origin), /HTTP 401/);
+    await assert.rejects(withCookie(`consul-lab-${host.port}=${host.token}`, 'http://evil.example'), /HTTP 403/);
   });
 
   test('hundreds of malformed or random frames each get an error reply, and the host keeps serving', async () => {

@@ -1,12 +1,13 @@
 /**
  * The web door: serves the built renderer and the lab contract over a WebSocket, on 127.0.0.1 only,
- * for holders of a random token, from pages of its own origin only.
+ * for holders of a random token (in the URL, or the cookie the page gets from it), the API from pages of its own
+ * origin only.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallFrame, ReplyFrame } from '../common/contract.js';
@@ -62,23 +63,52 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     throw new Error(`the lab window is not built (${opts.staticDir}/index.html is missing): run npm run build`);
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const root = resolve(opts.staticDir);
   let port = 0;
   const origins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
   const hostOk = (h: string | undefined) => h === `127.0.0.1:${port}` || h === `localhost:${port}`;
+  // Cookies are not port-scoped: the port in the name keeps two hosts on one machine from overwriting each other's.
+  const cookieName = () => `consul-lab-${port}`;
+  const byQuery = (url: URL) => sameToken(url.searchParams.get('token'), token);
+  const byCookie = (req: IncomingMessage) => sameToken(cookieValue(req.headers.cookie, cookieName()), token);
 
-  const server = createServer((req, res) => serveStatic(opts.staticDir, req, res, hostOk));
+  const server = createServer((req, res) => {
+    try {
+      const target = parseTarget(req.url);
+      if (!target) return plain(res, 400, 'Bad Request: malformed URL');
+      if (!hostOk(req.headers.host)) return plain(res, 403, 'Forbidden: wrong Host header');
+      const queryOk = byQuery(target.url);
+      if (!queryOk && !byCookie(req)) return plain(res, 401, UNAUTHORISED);
+      if (queryOk) res.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      serveStatic(root, req, res, target.path);
+    } catch {
+      if (res.headersSent) res.destroy();
+      else plain(res, 500, 'Internal Server Error');
+    }
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
 
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    if (err.code === 'HPE_HEADER_OVERFLOW') return endRaw(socket, 431, 'Request Header Fields Too Large');
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return endRaw(socket, 408, 'Request Timeout');
+    endRaw(socket, 400, 'Bad Request');
+  });
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refuse = (status: number, why: string) => {
-      socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
-    };
-    if (url.pathname !== '/api') return refuse(404, 'Not Found');
-    if (!hostOk(req.headers.host)) return refuse(403, 'Forbidden: wrong Host header');
-    if (!sameToken(url.searchParams.get('token'), token)) return refuse(401, 'Unauthorized: missing or wrong token');
-    if (!origins().has(req.headers.origin ?? '')) return refuse(403, 'Forbidden: foreign Origin');
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    // The HTTP server stops listening for this socket's errors once it is handed over: a reset would throw.
+    socket.on('error', () => socket.destroy());
+    try {
+      const target = parseTarget(req.url);
+      if (!target) return endRaw(socket, 400, 'Bad Request: malformed URL');
+      if (target.path !== '/api') return endRaw(socket, 404, 'Not Found');
+      if (!hostOk(req.headers.host)) return endRaw(socket, 403, 'Forbidden: wrong Host header');
+      if (!byQuery(target.url) && !byCookie(req)) return endRaw(socket, 401, UNAUTHORISED);
+      if (!origins().has(req.headers.origin ?? '')) return endRaw(socket, 403, 'Forbidden: foreign Origin');
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    } catch {
+      socket.destroy();
+    }
   });
 
   const clients = new Set<WebSocket>();
@@ -124,6 +154,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // Once listening, the server's only errors are failed accepts (out of file descriptors under a flood): the
+  // connection is lost, the server keeps listening, and the host must not die of it.
+  server.on('error', () => undefined);
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
@@ -138,28 +171,56 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   };
 }
 
-function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, hostOk: (h: string | undefined) => boolean): void {
-  if (!hostOk(req.headers.host)) {
-    res.writeHead(403).end('Forbidden: wrong Host header\n');
-    return;
+/** Answers a connection no HTTP response object stands for (a refused upgrade, a request that did not parse). */
+function endRaw(socket: Duplex, status: number, why: string): void {
+  socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
+}
+
+const UNAUTHORISED = 'Unauthorized: open the exact URL that `consul-lab ui` printed (it holds the token)';
+
+/**
+ * The request target (a path, or an absolute http URL) as a URL and its decoded path, or null when either does not
+ * parse (`http://[/`, `/%`, a NUL).
+ */
+function parseTarget(target: string | undefined): { url: URL; path: string } | null {
+  try {
+    const t = target ?? '/';
+    const url = new URL(t.startsWith('/') ? `http://127.0.0.1${t}` : t);
+    const path = decodeURIComponent(url.pathname);
+    return url.protocol !== 'http:' || path.includes('\0') ? null : { url, path };
+  } catch {
+    return null;
   }
+}
+
+/** The value of the named cookie in a Cookie header, taken verbatim (the token needs no decoding). */
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const pair of (header ?? '').split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+  res.end(`${text}\n`);
+}
+
+function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, path: string): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-  const rel = normalize(path === '/' ? '/index.html' : path);
-  const file = join(root, rel);
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
-    return;
-  }
+  const file = join(root, normalize(path === '/' ? '/index.html' : path));
+  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return plain(res, 404, 'Not Found');
   res.writeHead(200, {
     'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
     'Content-Security-Policy': CSP,
     'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  else createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
