@@ -1,5 +1,6 @@
 /** The consul-lab CLI: the same engine as the app, driven from a terminal. Progress on stderr, results on stdout. */
-import { InputError } from '../common/names.js';
+import { readFileSync, statSync } from 'node:fs';
+import { InputError, KV_MAX_VALUE_BYTES, checkKvSize } from '../common/names.js';
 import type { ClusterSnapshot, LabEvent, ProviderName } from '../common/types.js';
 import { defaultLabDir } from '../engine/consul/paths.js';
 import type { Lab } from '../engine/lab.js';
@@ -9,8 +10,11 @@ import { armSupervisor, disarmSupervisors } from '../engine/process/launch.js';
 import { intFlag, need, out, parseArgv, strFlag, type Parsed } from './args.js';
 import { renderStatus } from './format.js';
 
-const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet']);
-const KNOWN = new Set(['lab', 'provider', 'servers', 'clients', 'subnet', 'node', 'count', 'via', 'port', 'json', 'follow', 'open', 'help', 'quiet']);
+const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet', 'raw']);
+const KNOWN = new Set([
+  'lab', 'provider', 'servers', 'clients', 'subnet', 'node', 'count', 'via', 'port',
+  'json', 'follow', 'open', 'help', 'quiet', 'raw',
+]);
 
 const USAGE = `consul-lab: the Consul-on-Vagrant tutorial as a lab you can click, watch and break.
 
@@ -28,7 +32,13 @@ Lab:
   down                        stop every agent and greeter, keep data
   destroy                     down, then delete the lab directory
 KV:
-  kv put KEY VALUE [--node N] | kv get KEY [--node N] | kv del KEY [--node N] | kv ls [PREFIX] [--node N]
+  kv put KEY [VALUE | @FILE | -] [--node N]   VALUE as text, a file's bytes, or stdin's (at most 512 KiB)
+  kv get KEY [--raw] [--node N]               the value and a newline; --raw: the exact bytes alone
+  kv del KEY [--node N] | kv ls [PREFIX] [--node N]
+                              keys are path segments: no "." or "..", no "//", no control characters
+VMs (vagrant provider):
+  vm up|halt|reload|provision [MACHINE]   one VM (n1, or its node agent-one), or each in turn; agents stay stopped
+  vm destroy MACHINE | vm status [MACHINE]
 Greeter:
   greeter start --node NODE | greeter stop ID | greeter kill ID | greeter ls [--json]
   greeter call NAME [--count N] [--via NODE] [--json]
@@ -185,13 +195,19 @@ async function kv(lab: Lab, p: Parsed): Promise<number> {
   const nodeFlag = strFlag(p, 'node');
   switch (sub) {
     case 'put': {
-      const r = await lab.kvPut(need(p, 2, 'key'), need(p, 3, 'value'), nodeFlag);
+      if (p.positionals.length > 4) throw new InputError('kv put takes a KEY and one VALUE (quote a value with spaces, or use @FILE or -)');
+      const r = await lab.kvPut(need(p, 2, 'key'), await kvValue(p.positionals[3] ?? ''), nodeFlag);
       out(p, r, () => `Success! Data written to: ${r.key} (through ${r.servedBy})`);
       return 0;
     }
     case 'get': {
       const r = await lab.kvGet(need(p, 2, 'key'), nodeFlag);
-      out(p, r, () => r.value ?? '');
+      // As `consul kv get` prints a value: its bytes and a newline; --raw: the bytes alone; --json: base64 among the rest.
+      const bytes = Buffer.from(r.base64 ?? '', 'base64');
+      const shown = p.flags.has('json')
+        ? Buffer.from(`${JSON.stringify(r, null, 2)}\n`)
+        : Buffer.concat([bytes, Buffer.from(p.flags.has('raw') ? '' : '\n')]);
+      await new Promise((done) => process.stdout.write(shown, done));
       return 0;
     }
     case 'del': {
@@ -207,6 +223,32 @@ async function kv(lab: Lab, p: Parsed): Promise<number> {
     default:
       throw new InputError(`unknown kv subcommand ${sub}: use put, get, del or ls`);
   }
+}
+
+/** A put's VALUE as Consul's CLI reads it: @FILE is the file's bytes, - is stdin's, anything else the text itself. */
+async function kvValue(arg: string): Promise<string | Buffer> {
+  if (arg.startsWith('@')) {
+    const file = arg.slice(1);
+    try {
+      checkKvSize(statSync(file).size);
+      return readFileSync(file);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
+      throw new InputError(`cannot read ${file} (the value's @FILE): ${why}`);
+    }
+  }
+  if (arg !== '-') return arg;
+  // Past the limit only the size is kept, to be reported.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= KV_MAX_VALUE_BYTES) chunks.push(chunk);
+  }
+  checkKvSize(size);
+  return Buffer.concat(chunks);
 }
 
 main(process.argv.slice(2)).then(

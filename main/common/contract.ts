@@ -19,7 +19,6 @@ import type { ClusterSnapshot, GreeterCall, GreeterInstance, KvEntry, KvResult, 
 const node = z.unknown().transform((v, ctx) => refine(ctx, () => checkNodeName(v)));
 const optNode = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkNodeName(v))));
 const kvKey = z.unknown().transform((v, ctx) => refine(ctx, () => checkKvKey(v)));
-const kvValue = z.unknown().transform((v, ctx) => refine(ctx, () => checkKvValue(v)));
 const kvPrefix = z.unknown().optional().transform((v, ctx) => refine(ctx, () => checkKvPrefix(v)));
 const greeterName = z.unknown().transform((v, ctx) => refine(ctx, () => checkGreeterName(v)));
 const count = z.unknown().optional().transform((v, ctx) => (v === undefined ? 1 : refine(ctx, () => checkCount(v, 1000))));
@@ -59,7 +58,11 @@ export const operations = {
   resume: z.object({ node }).strict(),
   rejoin: z.object({ node }).strict(),
   members: z.object({ node: optNode }).strict(),
-  kvPut: z.object({ key: kvKey, value: kvValue, node: optNode }).strict(),
+  /** The value as text (`value`) or as bytes (`base64`): the handler gets its bytes. */
+  kvPut: z
+    .object({ key: kvKey, value: z.unknown().optional(), base64: z.unknown().optional(), node: optNode })
+    .strict()
+    .transform(({ key, value, base64, node }, ctx) => ({ key, node, bytes: refine(ctx, () => checkKvValue(value, base64)) })),
   kvGet: z.object({ key: kvKey, node: optNode }).strict(),
   kvDelete: z.object({ key: kvKey, node: optNode }).strict(),
   kvList: z.object({ prefix: kvPrefix, node: optNode }).strict(),

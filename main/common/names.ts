@@ -24,15 +24,28 @@ export function checkNodeName(name: unknown): string {
 /** Consul rejects values larger than 512 KiB by default (kv_max_value_size). */
 export const KV_MAX_VALUE_BYTES = 512 * 1024;
 
+/** `.`, `..` and their percent-encoded forms: what URL parsers (WHATWG's and Go's) resolve as dot segments. */
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
+const NOR_CONSUL = 'so `consul kv put` cannot store such a key either';
+
+/**
+ * A key is sent as path segments, each percent-encoded, so it can only address /v1/kv/. Consul's own CLI sends
+ * the raw path and Consul's HTTP server cleans `.`, `..` and `//` away (and redirects), so such keys never reach
+ * the KV store as typed: they are refused here. A single trailing `/` is a folder key, as Consul's UI makes them.
+ */
 export function checkKvKey(key: unknown): string {
   if (typeof key !== 'string' || key.length === 0) {
     throw new InputError('a KV key is required and cannot be empty (for example hello or app/config)');
   }
-  if (key.startsWith('/')) {
-    throw new InputError(`invalid KV key "${printable(key)}": keys do not start with "/" (write ${key.replace(/^\/+/, '')})`);
+  const bad = (rule: string) => new InputError(`invalid KV key "${printable(key)}": ${rule}`);
+  if (key.startsWith('/')) throw bad(`keys do not start with "/" (write ${key.replace(/^\/+/, '')})`);
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw bad('control characters are not allowed');
+  const segments = key.split('/');
+  if (segments.some((s) => DOT_SEGMENT.test(s))) {
+    throw bad(`a key segment cannot be "." or ".." (nor %2e…): Consul's HTTP server resolves it to another path, ${NOR_CONSUL}`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(key)) {
-    throw new InputError(`invalid KV key "${printable(key)}": control characters are not allowed`);
+  if (segments.slice(0, -1).includes('')) {
+    throw bad(`empty segments ("//") are not allowed: Consul's HTTP server merges them, ${NOR_CONSUL} (one trailing "/" is a folder)`);
   }
   return key;
 }
@@ -42,15 +55,29 @@ export function checkKvPrefix(prefix: unknown): string {
   return checkKvKey(prefix);
 }
 
-export function checkKvValue(value: unknown): string {
-  if (typeof value !== 'string') throw new InputError('a KV value must be text');
-  const bytes = new TextEncoder().encode(value).length;
+export function checkKvSize(bytes: number): void {
   if (bytes > KV_MAX_VALUE_BYTES) {
-    throw new InputError(
-      `the value is ${bytes} bytes, over Consul's limit of ${KV_MAX_VALUE_BYTES} bytes (512 KiB): store a smaller value or split it across keys`,
-    );
+    const limit = `Consul's limit of ${KV_MAX_VALUE_BYTES} bytes (512 KiB)`;
+    throw new InputError(`the value is ${bytes} bytes, over ${limit}: store a smaller value or split it across keys`);
   }
-  return value;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A KV value given as text (`value`) or as bytes (`base64`), exactly one; returns its bytes, at most 512 KiB. */
+export function checkKvValue(value: unknown, base64?: unknown): Uint8Array {
+  if ((value === undefined) === (base64 === undefined)) {
+    throw new InputError('a KV value is required: give exactly one of value (text) or base64 (bytes)');
+  }
+  if (value !== undefined) {
+    if (typeof value !== 'string') throw new InputError('a KV value must be text (or bytes as base64)');
+    const bytes = new TextEncoder().encode(value);
+    checkKvSize(bytes.length);
+    return bytes;
+  }
+  if (typeof base64 !== 'string' || !BASE64.test(base64)) throw new InputError('a KV value in base64 must be standard base64 text');
+  checkKvSize((base64.length / 4) * 3 - (base64.match(/=*$/)?.[0].length ?? 0));
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

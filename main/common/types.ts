@@ -103,15 +103,26 @@ export interface ClusterSnapshot {
   at: number;
 }
 
-export interface KvEntry {
-  key: string;
+/**
+ * A KV value: bytes, carried as base64 on the wire. `value` is the bytes as text when they are valid UTF-8, else
+ * null; `binary` says they are best shown as bytes (not UTF-8, or control characters other than tab, CR and LF).
+ */
+export interface KvValue {
   value: string | null;
+  base64: string;
+  bytes: number;
+  binary: boolean;
+}
+
+export interface KvEntry extends KvValue {
+  key: string;
   modifyIndex: number;
 }
 
-export interface KvResult {
+/** A put or get carries the value; a delete carries none (value and base64 null, 0 bytes). */
+export interface KvResult extends Omit<KvValue, 'base64'> {
   key: string;
-  value: string | null;
+  base64: string | null;
   /** The agent that served the request. */
   servedBy: string;
 }

@@ -24,7 +24,7 @@ export function createHandlers(s: LabSession): Handlers {
     resume: (a) => changed(s.lab.resume(a.node)),
     rejoin: (a) => changed(s.lab.rejoin(a.node)),
     members: (a) => s.lab.members(a.node),
-    kvPut: (a) => s.lab.kvPut(a.key, a.value, a.node),
+    kvPut: (a) => s.lab.kvPut(a.key, a.bytes, a.node),
     kvGet: (a) => s.lab.kvGet(a.key, a.node),
     kvDelete: (a) => s.lab.kvDelete(a.key, a.node),
     kvList: (a) => s.lab.kvList(a.prefix, a.node),

@@ -3,12 +3,13 @@
  * state reported on one event stream. Plain Node: used alike by the CLI, the web host and the Electron main.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { InputError, checkKvKey, checkKvPrefix, checkKvValue, checkNodeName } from '../common/names.js';
+import { InputError, checkNodeName } from '../common/names.js';
 import { MUST_DESTROY, NO_VAGRANTFILE } from '../common/contract.js';
 import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState, ProcessState, VagrantChoice } from '../common/types.js';
-import { readLeader, readMembers, readRaft, quorumMessage } from './cluster/members.js';
-import { AgentClient, ConsulHttpError } from './consul/http.js';
+import { readLeader, readMembers, readRaft } from './cluster/members.js';
+import { AgentClient } from './consul/http.js';
 import { EventStream } from './events.js';
+import { LabKv } from './kv.js';
 import { LabDir } from './lab/labdir.js';
 import { checkSpec, findNode, httpAddr, makeSpec, type SpecOptions } from './lab/spec.js';
 import { sleep, terminate } from './process/procs.js';
@@ -436,63 +437,35 @@ export class Lab {
 
   // ---- KV ------------------------------------------------------------------------------------------
 
-  /** The agent a KV request goes through: the one named, else a running client, else a running server. */
-  private async kvAgent(name?: string): Promise<AgentClient> {
-    if (name) return this.client((await this.requireRunning(name, 'use')).name);
-    const live = await this.running();
-    const n = live.find((x) => x.role === 'client') ?? live[0];
-    if (!n) throw new Error('no agent of the lab is running: run up first');
-    return this.client(n.name);
+  private readonly kv = new LabKv({
+    /** The agent named, else a running client, else a running server. */
+    agent: async (name) => {
+      if (name) return this.client((await this.requireRunning(name, 'use')).name);
+      const live = await this.running();
+      const n = live.find((x) => x.role === 'client') ?? live[0];
+      if (!n) throw new Error('no agent of the lab is running: run up first');
+      return this.client(n.name);
+    },
+    emit: (e) => this.emit(e),
+    down: async () => {
+      const states = await Promise.all(this.spec.nodes.map(async (n) => [n.name, (await this.provider.agentProcess(n)).process] as const));
+      return states.filter(([, p]) => p !== 'running').map(([name]) => name);
+    },
+  });
+
+  kvPut(key: string, value: string | Uint8Array, node?: string): Promise<KvResult> {
+    return this.kv.put(key, value, node);
   }
 
-  private async explain(agent: AgentClient, err: unknown): Promise<never> {
-    if (err instanceof ConsulHttpError && err.noLeader) {
-      const members = await readMembers(agent).catch(() => [] as Member[]);
-      throw new Error(`${quorumMessage(members)}: writes and consistent reads fail until a majority of servers is back (via ${agent.agent})`);
-    }
-    throw err;
+  kvGet(key: string, node?: string): Promise<KvResult> {
+    return this.kv.get(key, node);
   }
 
-  private static keyPath(key: string): string {
-    return `/v1/kv/${key.split('/').map(encodeURIComponent).join('/')}`;
+  kvDelete(key: string, node?: string): Promise<KvResult> {
+    return this.kv.delete(key, node);
   }
 
-  async kvPut(key: string, value: string, node?: string): Promise<KvResult> {
-    checkKvKey(key);
-    checkKvValue(value);
-    const agent = await this.kvAgent(node);
-    const ok = await agent.put(Lab.keyPath(key), { body: value, timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
-    if (ok.trim() !== 'true') throw new Error(`Consul refused to write ${key} (answer: ${ok.trim()})`);
-    this.emit({ type: 'action', op: 'kvPut', args: { key, node: agent.agent }, ok: true, at: Date.now() });
-    return { key, value, servedBy: agent.agent };
+  kvList(prefix?: string, node?: string): Promise<{ servedBy: string; entries: KvEntry[] }> {
+    return this.kv.list(prefix, node);
   }
-
-  async kvGet(key: string, node?: string): Promise<KvResult> {
-    checkKvKey(key);
-    const agent = await this.kvAgent(node);
-    const rows = await agent.get<{ Key: string; Value: string | null }[]>(Lab.keyPath(key), { timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
-    if (!rows?.length) throw new InputError(`no key exists at: ${key} (read through ${agent.agent})`);
-    return { key, value: decode(rows[0]!.Value), servedBy: agent.agent };
-  }
-
-  async kvDelete(key: string, node?: string): Promise<KvResult> {
-    checkKvKey(key);
-    const agent = await this.kvAgent(node);
-    await agent.del(Lab.keyPath(key), { timeoutMs: 10_000 }).catch((e) => this.explain(agent, e));
-    this.emit({ type: 'action', op: 'kvDelete', args: { key, node: agent.agent }, ok: true, at: Date.now() });
-    return { key, value: null, servedBy: agent.agent };
-  }
-
-  async kvList(prefix?: string, node?: string): Promise<{ servedBy: string; entries: KvEntry[] }> {
-    const p = checkKvPrefix(prefix);
-    const agent = await this.kvAgent(node);
-    const rows = await agent
-      .get<{ Key: string; Value: string | null; ModifyIndex: number }[]>(p ? Lab.keyPath(p) : '/v1/kv/', { timeoutMs: 10_000, query: { recurse: true } })
-      .catch((e) => this.explain(agent, e));
-    return { servedBy: agent.agent, entries: (rows ?? []).map((r) => ({ key: r.Key, value: decode(r.Value), modifyIndex: r.ModifyIndex })) };
-  }
-}
-
-function decode(v: string | null): string | null {
-  return v === null ? null : Buffer.from(v, 'base64').toString('utf8');
 }

@@ -1,6 +1,10 @@
-/** The key/value store as a tree; put, get and delete through a chosen node, naming the agent that served. */
+/**
+ * The key/value store as a tree; put, get and delete through a chosen node, naming the agent that served.
+ * Values are bytes: text is edited as text, a binary value is shown as hex and base64, and a file can be uploaded.
+ */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { KvEntry } from '../../main/common/types.js';
+import { KV_MAX_VALUE_BYTES, checkKvSize } from '../../main/common/names.js';
+import type { KvEntry, KvValue } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useLab, useBusy } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
@@ -43,6 +47,8 @@ export function KvPanel() {
   const [entries, setEntries] = useState<KvEntry[]>([]);
   const [listedBy, setListedBy] = useState('');
   const [result, setResult] = useState<{ text: string; servedBy?: string; tone: 'ok' | 'bad' } | null>(null);
+  /** The binary value last read or picked, shown as bytes. */
+  const [binary, setBinary] = useState<KvValue | null>(null);
   const busyList = useBusy('kvList');
 
   const refresh = useCallback(async () => {
@@ -60,18 +66,40 @@ export function KvPanel() {
   const tree = useMemo(() => buildTree(entries), [entries]);
   const node = via || undefined;
 
+  /** A value read or picked: text into the Value field, binary into the bytes view. */
+  const show = (v: KvValue) => {
+    setBinary(v.binary ? v : null);
+    setValue(v.binary ? '' : (v.value ?? ''));
+  };
   const put = async () => {
     const r = await run('kvPut', (api) => api.kvPut({ key, value, node }));
     if (r.ok && r.value) {
       setResult({ text: `put ${r.value.key} = ${r.value.value ?? ''}`, servedBy: r.value.servedBy, tone: 'ok' });
+      setBinary(null);
+      void refresh();
+    } else setResult({ text: r.error ?? 'failed', tone: 'bad' });
+  };
+  const upload = async (file: File) => {
+    try {
+      checkKvSize(file.size);
+    } catch (err) {
+      setResult({ text: `${file.name}: ${(err as Error).message}`, tone: 'bad' });
+      return;
+    }
+    const base64 = toBase64(new Uint8Array(await file.arrayBuffer()));
+    const r = await run('kvPut', (api) => api.kvPut({ key, base64, node }));
+    if (r.ok && r.value) {
+      setResult({ text: `put ${r.value.key} = ${file.name} (${r.value.bytes} bytes)`, servedBy: r.value.servedBy, tone: 'ok' });
+      show({ value: r.value.value, base64, bytes: r.value.bytes, binary: r.value.binary });
       void refresh();
     } else setResult({ text: r.error ?? 'failed', tone: 'bad' });
   };
   const get = async () => {
     const r = await run('kvGet', (api) => api.kvGet({ key, node }));
     if (r.ok && r.value) {
-      setResult({ text: `${r.value.key} = ${r.value.value ?? '(null)'}`, servedBy: r.value.servedBy, tone: 'ok' });
-      setValue(r.value.value ?? '');
+      const v = r.value;
+      setResult({ text: `${v.key} = ${v.binary ? `(binary, ${v.bytes} bytes)` : (v.value ?? '')}`, servedBy: v.servedBy, tone: 'ok' });
+      show({ value: v.value, base64: v.base64 ?? '', bytes: v.bytes, binary: v.binary });
     } else setResult({ text: r.error ?? 'failed', tone: 'bad' });
   };
   const del = async () => {
@@ -122,6 +150,18 @@ export function KvPanel() {
           <button type="button" className="danger" disabled={!key || busy} onClick={() => void del()}>
             Delete
           </button>
+          <label title={`Put a file's bytes (at most ${KV_MAX_VALUE_BYTES / 1024} KiB) at the key`}>
+            <span>Upload file</span>
+            <input
+              type="file"
+              disabled={!key || busy}
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (file) void upload(file);
+              }}
+            />
+          </label>
         </div>
       </form>
       {result && (
@@ -130,12 +170,13 @@ export function KvPanel() {
           {result.servedBy && <span className="muted"> — served by {result.servedBy}</span>}
         </div>
       )}
+      {binary && <BytesView value={binary} />}
       <div className="kv-tree" role="tree" aria-label="Keys">
         {tree.children.size === 0 && <div className="muted">{anyUp ? 'no keys' : 'the lab is down'}</div>}
         {[...tree.children.values()].map((c) => (
           <TreeItem key={c.path} node={c} depth={0} onPick={(e) => {
             setKey(e.key);
-            setValue(e.value ?? '');
+            show(e);
           }} />
         ))}
       </div>
@@ -161,7 +202,11 @@ function TreeItem({ node, depth, onPick }: { node: TreeNode; depth: number; onPi
           {node.name}
           {folder ? '/' : ''}
         </button>
-        {node.entry && !folder && <span className="muted mono kv-val">{truncate(node.entry.value ?? '', 40)}</span>}
+        {node.entry && !folder && (
+          <span className="muted mono kv-val">
+            {node.entry.binary ? `(binary, ${node.entry.bytes} bytes)` : truncate(node.entry.value ?? '', 40)}
+          </span>
+        )}
       </div>
       {folder && open && [...node.children.values()].map((c) => <TreeItem key={c.path} node={c} depth={depth + 1} onPick={onPick} />)}
     </div>
@@ -170,4 +215,47 @@ function TreeItem({ node, depth, onPick }: { node: TreeNode; depth: number; onPi
 
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** The hex view shows the first bytes only; base64 holds them all. */
+const HEX_SHOWN = 1024;
+
+/** A binary value: its size, a hex dump of its first bytes (with their printable ASCII), and all of it as base64. */
+function BytesView({ value }: { value: KvValue }) {
+  const shown = useMemo(() => fromBase64(value.base64.slice(0, Math.ceil(HEX_SHOWN / 3) * 4)).subarray(0, HEX_SHOWN), [value.base64]);
+  return (
+    <div className="kv-result" role="region" aria-label="Binary value">
+      <div className="muted">
+        binary value, {value.bytes} bytes{value.bytes > HEX_SHOWN ? ` (hex of the first ${HEX_SHOWN})` : ''}
+      </div>
+      <pre className="mono" style={{ overflowX: 'auto' }}>
+        {hexDump(shown)}
+      </pre>
+      <label>
+        <span className="muted">Base64</span>
+        <textarea className="mono" readOnly rows={2} value={value.base64} style={{ width: '100%' }} />
+      </label>
+    </div>
+  );
+}
+
+function hexDump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = [...bytes.subarray(at, at + 16)];
+    const hex = row.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${at.toString(16).padStart(6, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+  }
+  return lines.join('\n');
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let at = 0; at < bytes.length; at += 0x8000) bin += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(bin);
+}
+
+function fromBase64(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }

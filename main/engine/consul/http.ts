@@ -1,5 +1,8 @@
 /** A small client for one agent's HTTP API, with blocking queries and errors that name the agent. */
 
+const NO_LEADER =
+  /no cluster leader|no path to datacenter|No known Consul servers|Raft leader not found|rpc error getting client|leadership lost/i;
+
 export class ConsulHttpError extends Error {
   constructor(
     message: string,
@@ -13,8 +16,13 @@ export class ConsulHttpError extends Error {
   get unreachable(): boolean {
     return this.status === null;
   }
+  /**
+   * No leader to serve the request. In the first seconds after a server dies Consul 1.14 answers with the RPC's
+   * own failure instead of "No cluster leader": "rpc error getting client: failed to get conn: dial tcp …" (the
+   * dead server was the leader) or "raft apply failed: leadership lost while committing log" (it was a follower).
+   */
   get noLeader(): boolean {
-    return /no cluster leader|no path to datacenter|No known Consul servers/i.test(this.body);
+    return NO_LEADER.test(this.body);
   }
 }
 
@@ -26,7 +34,8 @@ export interface Blocking<T> {
 export interface RequestOptions {
   timeoutMs?: number;
   query?: Record<string, string | number | boolean | undefined>;
-  body?: string | object;
+  /** Text and bytes are sent as they are, anything else as JSON. */
+  body?: string | Uint8Array | object;
   signal?: AbortSignal;
 }
 
@@ -51,7 +60,7 @@ export class AgentClient {
       res = await fetch(url, {
         method,
         signal,
-        body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+        body: typeof opts.body === 'object' && !(opts.body instanceof Uint8Array) ? JSON.stringify(opts.body) : opts.body,
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
