@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { resolveConsul } from '../main/engine/consul/resolve.js';
 import { agentArgs, agentConfig } from '../main/engine/providers/agent-config.js';
 import { makeSpec } from '../main/engine/lab/spec.js';
-import { findProcesses, terminate } from '../main/engine/process/procs.js';
-import { ROOT, tempDir } from '../test/helpers.js';
+import { terminate } from '../main/engine/process/procs.js';
+import { ROOT, processesMentioning, tempDir } from '../test/helpers.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'inherit' });
@@ -51,7 +51,7 @@ async function timeShell(subnet: string): Promise<number> {
   const r = spawnSync('sh', [script], { stdio: 'inherit', timeout: 120_000 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error('the shell bring-up failed');
-  for (const p of findProcesses([dir])) await terminate(p.pid);
+  for (const p of processesMentioning([dir])) await terminate(p.pid);
   rmSync(dir, { recursive: true, force: true });
   return ms;
 }

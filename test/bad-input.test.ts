@@ -5,9 +5,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Lab } from '../main/engine/lab.js';
+import { newMarker } from '../main/engine/lab/marker.js';
 import { makeSpec } from '../main/engine/lab/spec.js';
-import { findProcesses } from '../main/engine/process/procs.js';
-import { cleanup, cli, tempDir, tempLab } from './helpers.js';
+import { cleanup, cli, tempDir, tempLab, processesMentioning } from './helpers.js';
 
 describe('bad input without a running lab', () => {
   const lab = join(tempDir(), 'lab');
@@ -48,7 +48,7 @@ describe('bad input without a running lab', () => {
     writeFileSync(join(dir, 'thesis.tex'), 'precious');
     const r = await cli(['destroy', '--lab', dir]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /does not look like a lab \(no lab\.json\): not deleting it/);
+    assert.match(r.stderr, /is not a lab \(no lab\.json made by Consul Lab\): not deleting anything in it/);
     assert.equal(readFileSync(join(dir, 'thesis.tex'), 'utf8'), 'precious');
   });
 
@@ -57,7 +57,7 @@ describe('bad input without a running lab', () => {
     mkdirSync(dir, { recursive: true });
     const spec = makeSpec({ subnet: '127.0.6' });
     spec.nodes[1]!.name = 'agent-one';
-    writeFileSync(join(dir, 'lab.json'), JSON.stringify(spec));
+    writeFileSync(join(dir, 'lab.json'), JSON.stringify(newMarker(spec, 'created', true)));
     assert.throws(() => new Lab({ dir }), /duplicate node name "agent-one": every node needs its own name/);
   });
 
@@ -67,7 +67,7 @@ describe('bad input without a running lab', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no usable consul binary was found/);
     assert.match(r.stderr, /npm run consul:ensure/);
-    assert.deepEqual(findProcesses([dir]), []);
+    assert.deepEqual(processesMentioning([dir]), []);
   });
 });
 
@@ -82,7 +82,7 @@ describe('an address already in use', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /127\.0\.8\.10:8500\/tcp \(agent-one HTTP API\) is already in use/);
     assert.match(r.stderr, /--subnet/);
-    assert.deepEqual(findProcesses([dir]), []);
+    assert.deepEqual(processesMentioning([dir]), []);
   });
 });
 

@@ -78,7 +78,7 @@ describe('lab settings on a local lab', () => {
     await assert.rejects(call('configure', { servers: 5, clients: 0, provider: 'local' }), new RegExp(MUST_DESTROY));
     assert.equal(session.lab, before);
     assert.equal(session.lab.spec.nodes.length, 4);
-    assert.equal(JSON.parse(readFileSync(session.lab.dir.specFile, 'utf8')).nodes.length, 4);
+    assert.equal(JSON.parse(readFileSync(session.lab.dir.specFile, 'utf8')).spec.nodes.length, 4);
     assert.equal((await session.lab.running()).length, 4);
   });
 });
@@ -96,7 +96,8 @@ describe('the Vagrantfile of a vagrant lab never brought up', () => {
     assert.match(got.text, /config\.vm\.box = 'debian\/bookworm64'/);
     for (const m of ['n1', 'n2', 'n3']) assert.match(got.text, new RegExp(`config\\.vm\\.define '${m}'`));
     assert.equal(readFileSync(got.path, 'utf8'), got.text);
-    assert.ok(!existsSync(join(session.lab.dir.root, 'lab.json')), 'reading the Vagrantfile does not create the lab');
+    assert.equal(session.lab.dir.marker()?.state, 'configured', 'reading the Vagrantfile makes the folder a lab, not brought up');
+    assert.equal(((await call('snapshot')) as ClusterSnapshot).created, false);
   });
 
   test('a syntax error is refused (ruby -c) and the file is unchanged', async () => {

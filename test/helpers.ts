@@ -1,10 +1,11 @@
 /** Test helpers: temporary labs on their own loopback subnets, the CLI as a user runs it, and cleanup. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type LabOptions } from '../main/engine/lab.js';
+import { cmdline, procState } from '../main/engine/process/procs.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'bin', 'consul-lab.js');
@@ -20,7 +21,7 @@ export function tempLab(opts: Omit<LabOptions, 'dir'> & { subnet: string }): Lab
 
 export async function cleanup(lab: Lab): Promise<void> {
   try {
-    await lab.down();
+    if (lab.dir.isLab()) await lab.down();
   } finally {
     rmSync(join(lab.dir.root, '..'), { recursive: true, force: true });
   }
@@ -61,4 +62,17 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/**
+ * Every live process with an argument that mentions one of `needles`: what a test looks for to prove that
+ * nothing of a lab is left, more widely than the lab itself looks (its id in the environment).
+ */
+export function processesMentioning(needles: string[]): { pid: number; argv: string[] }[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => pid !== process.pid)
+    .map((pid) => ({ pid, argv: cmdline(pid) }))
+    .filter(({ pid, argv }) => argv.some((a) => needles.some((n) => a.includes(n))) && procState(pid) !== 'gone');
 }

@@ -5,8 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Lab } from '../main/engine/lab.js';
-import { findProcesses } from '../main/engine/process/procs.js';
-import { CLI, cleanup, cli, eventually, tempDir, tempLab } from './helpers.js';
+import { CLI, cleanup, cli, eventually, tempDir, tempLab, processesMentioning } from './helpers.js';
 
 describe('three servers', () => {
   test('killing the leader elects a new one within 15 s and keeps the data', async () => {
@@ -42,7 +41,7 @@ describe('crash safety', () => {
     await eventually('servers started', 30_000, async () => /Start servers .*\n✓|Join servers/.test(err));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('close', r));
-    assert.ok(findProcesses([dir]).length > 0, 'the killed CLI left agents running');
+    assert.ok(processesMentioning([dir]).length > 0, 'the killed CLI left agents running');
 
     const status = await cli(['status', '--json', '--lab', dir]);
     assert.equal(status.code, 0, status.stderr);
@@ -52,7 +51,7 @@ describe('crash safety', () => {
     // The lock the killed CLI held is taken over: down works and verifies nothing is left.
     const down = await cli(['down', '--lab', dir]);
     assert.equal(down.code, 0, down.stderr);
-    assert.deepEqual(findProcesses([dir]), []);
+    assert.deepEqual(processesMentioning([dir]), []);
     assert.equal((await cli(['destroy', '--lab', dir])).code, 0);
     assert.equal(existsSync(dir), false);
   });

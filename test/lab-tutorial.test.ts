@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findProcesses } from '../main/engine/process/procs.js';
 import { busyEndpoints } from '../main/engine/process/ports.js';
 import { endpointsOf } from '../main/engine/providers/local.js';
 import { makeSpec } from '../main/engine/lab/spec.js';
-import { cli, eventually, tempDir } from './helpers.js';
+import { cli, eventually, tempDir, processesMentioning } from './helpers.js';
 
 const SUBNET = '127.0.1';
 const lab = join(tempDir(), 'lab');
@@ -101,9 +100,9 @@ describe('the tutorial, by CLI', () => {
   test('down leaves no process and frees the ports; up again keeps the data', async () => {
     const down = await run('down');
     assert.equal(down.code, 0, down.stderr);
-    assert.deepEqual(findProcesses([lab]), []);
+    assert.deepEqual(processesMentioning([lab]), []);
     const spec = makeSpec({ subnet: SUBNET });
-    assert.deepEqual(await busyEndpoints(spec.nodes.flatMap(endpointsOf)), []);
+    assert.deepEqual(await busyEndpoints(spec.nodes.flatMap((n) => endpointsOf(spec, n))), []);
     const up = await run('up');
     assert.equal(up.code, 0, up.stderr);
     assert.equal((await run('kv', 'get', 'hello', '--node', 'agent-two')).stdout, 'world\n');
@@ -113,6 +112,6 @@ describe('the tutorial, by CLI', () => {
     const r = await run('destroy');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(existsSync(lab), false);
-    assert.deepEqual(findProcesses([lab]), []);
+    assert.deepEqual(processesMentioning([lab]), []);
   });
 });

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveConsul } from '../main/engine/consul/resolve.js';
-import { findProcesses, procState, terminate } from '../main/engine/process/procs.js';
-import { eventually } from './helpers.js';
+import { procState, terminate } from '../main/engine/process/procs.js';
+import { eventually, processesMentioning } from './helpers.js';
 
 test('a real consul agent elects itself, stores a key, and stops without leftovers', async () => {
   const consul = await resolveConsul();
@@ -30,6 +30,6 @@ test('a real consul agent elects itself, stores a key, and stops without leftove
     await terminate(child.pid!);
   }
   assert.equal(procState(child.pid!), 'gone');
-  assert.deepEqual(findProcesses([dir]), [], 'no process of the smoke test is left');
+  assert.deepEqual(processesMentioning([dir]), [], 'no process of the smoke test is left');
   rmSync(dir, { recursive: true, force: true });
 });

@@ -51,7 +51,7 @@ async function status(dir: string) {
   return JSON.parse(r.stdout) as {
     leader: string | null;
     members: { name: string; status: string }[];
-    nodes: { name: string; process: string; apiUp: boolean; vm?: string; pid: number | null }[];
+    nodes: { name: string; process: string; apiUp: boolean; machine: { name: string; state: string } | null; pid: number | null }[];
   };
 }
 const labs: string[] = [];
@@ -120,6 +120,17 @@ test('a VM that does not come up in time; destroy removes what was made', { skip
   assert.deepEqual(containersOf(dir), []);
 });
 
+test('vm commands on a lab without VMs, and on VMs a lab never made', { skip }, async () => {
+  const local = await cli(['vm', 'status', '--lab', labDir(), '--subnet', '127.0.47']);
+  assert.equal(local.code, 2);
+  assert.match(local.stderr, /this lab uses the local provider: its agents are processes on this machine, not VMs/);
+  const fresh = labDir();
+  const r = await cli(['vm', 'destroy', 'n1', '--provider', 'vagrant', '--lab', fresh], LXC);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /n1 was never created by this lab \(Vagrant has no machine for it\): nothing to destroy/);
+  assert.equal(existsSync(fresh), false);
+});
+
 test('address already in use: the host client agent\'s port on 172.20.20.1', { skip }, async () => {
   const { createServer } = await import('node:net');
   const srv = createServer();
@@ -147,7 +158,9 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
     ['agent-two', 'running', true],
     ['agent-client', 'running', true],
   ]);
-  assert.deepEqual(s.nodes.slice(0, 2).map((n) => n.vm), ['running', 'running']);
+  assert.deepEqual(s.nodes.map((n) => n.machine && `${n.machine.name} ${n.machine.state}`), ['n1 running', 'n2 running', null]);
+  // Each VM's machine log holds what vagrant printed for it.
+  assert.match(readFileSync(join(dir, 'vm', 'logs', 'n1.log'), 'utf8'), /Bringing machine 'n1' up with 'lxc' provider/);
   assert.deepEqual(s.members.map((m) => `${m.name}=${m.status}`).sort(), ['agent-client=alive', 'agent-one=alive', 'agent-two=alive']);
   assert.ok(s.leader === 'agent-one' || s.leader === 'agent-two', `leader: ${s.leader}`);
 
@@ -168,6 +181,36 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   ok(await cli(['kv', 'put', 'lab/vagrant', 'from the host', '--node', 'agent-client', '--lab', dir], LXC), 'kv put');
   const got = ok(await cli(['kv', 'get', 'lab/vagrant', '--node', 'agent-one', '--lab', dir], LXC), 'kv get');
   assert.equal(got.stdout.trim(), 'from the host');
+
+  // One VM at a time: halt n2 (its agent fails with it), up again (the agent stays stopped), rejoin.
+  const vm = async (...args: string[]) => cli(['vm', ...args, '--lab', dir], LXC);
+  const machines = async () => JSON.parse(ok(await vm('status', '--json'), 'vm status').stdout) as { name: string; node: string; state: string; provider: string }[];
+  assert.deepEqual((await machines()).map((m) => [m.name, m.node, m.state, m.provider]), [
+    ['n1', 'agent-one', 'running', 'lxc'],
+    ['n2', 'agent-two', 'running', 'lxc'],
+  ]);
+  await timed('vm halt n2', async () => ok(await vm('halt', 'n2'), 'vm halt n2'));
+  assert.equal((await machines()).find((m) => m.name === 'n2')?.state, 'stopped');
+  s = await status(dir);
+  assert.equal(s.nodes[1]!.process, 'stopped');
+  await eventually('agent-two failed after its VM halted', 30_000, async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed');
+  await timed('vm up n2', async () => ok(await vm('up', 'agent-two'), 'vm up n2'));
+  assert.equal((await machines()).find((m) => m.name === 'n2')?.state, 'running');
+  assert.equal((await status(dir)).nodes[1]!.process, 'stopped', 'a machine comes back with its agent stopped');
+  ok(await cli(['rejoin', 'agent-two', '--lab', dir], LXC), 'rejoin after vm up');
+  assert.equal((await status(dir)).members.find((m) => m.name === 'agent-two')?.status, 'alive');
+  assert.match(readFileSync(join(dir, 'vm', 'logs', 'n2.log'), 'utf8'), /\$ vagrant halt n2[\s\S]*\$ vagrant up n2/);
+  // Bad input: each refused in plain words.
+  for (const [args, why] of [
+    [['halt', 'n9'], /unknown machine "n9": this lab's VMs are n1 \(agent-one\), n2 \(agent-two\)/],
+    [['halt', 'agent-client'], /agent-client runs on the host, not in a VM: there is no machine to halt/],
+    [['destroy'], /vm destroy needs the machine to destroy/],
+    [['frobnicate', 'n1'], /unknown vm action "frobnicate"/],
+  ] as const) {
+    const r = await vm(...args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, why);
+  }
 
   // Pause and resume act inside the VM.
   ok(await cli(['pause', 'agent-one', '--lab', dir], LXC), 'pause');

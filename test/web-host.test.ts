@@ -174,7 +174,7 @@ describe('web host', () => {
     const rb = replies(b);
     a.send(JSON.stringify({ id: 1, op: 'kill', args: { node: 'agent-two' } }));
     await new Promise((r) => setTimeout(r, 1000));
-    assert.match(ra.got[0]?.error ?? '', /cannot kill agent-two: its agent is not running/);
+    assert.match(ra.got[0]?.error ?? '', /there is no lab at .* \(no lab\.json made by Consul Lab\): run up first/);
     for (const r of [ra, rb]) assert.ok(r.events.some((e) => e.type === 'action'), 'both tabs saw the action');
     a.close();
     b.close();

@@ -6,7 +6,7 @@ export interface Parsed {
   flags: Map<string, string | true>;
 }
 
-export function parseArgv(argv: string[], booleans: Set<string>): Parsed {
+export function parseArgv(argv: string[], booleans: Set<string>, known: Set<string>): Parsed {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -18,11 +18,13 @@ export function parseArgv(argv: string[], booleans: Set<string>): Parsed {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (!known.has(name)) throw new InputError(`unknown option --${name}: see consul-lab --help`);
       if (eq > 0) flags.set(name, a.slice(eq + 1));
       else if (booleans.has(name)) flags.set(name, true);
       else {
         const v = argv[i + 1];
         if (v === undefined) throw new InputError(`--${name} needs a value`);
+        if (v.startsWith('--')) throw new InputError(`--${name} needs a value, but is followed by the option ${v}: write --${name} VALUE`);
         flags.set(name, v);
         i++;
       }

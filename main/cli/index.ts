@@ -81,12 +81,14 @@ function labOptions(p: Parsed): SpecOptions & { dir: string } {
 function armEarly(opts: SpecOptions & { dir: string }): LabDir | null {
   try {
     const dir = new LabDir(opts.dir);
-    const spec = dir.readSpec() ?? makeSpec(opts);
+    const marker = dir.marker();
+    const spec = marker?.spec ?? makeSpec(opts);
     if (spec.provider !== 'local') return null;
+    dir.claim(spec, 'new'); // the supervisor carries the lab's id; a first up that fails removes the lab again
     armSupervisor(dir, 'agent', spec.nodes.map((n) => n.name));
     return dir;
   } catch {
-    return null; // bad options: the real run reports them
+    return null; // bad options or a folder that cannot be a lab: the real run reports them
   }
 }
 
@@ -102,8 +104,7 @@ export function statusJson(s: ClusterSnapshot) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const p = parseArgv(argv, BOOLEANS);
-  for (const f of p.flags.keys()) if (!KNOWN.has(f)) throw new InputError(`unknown option --${f}: see consul-lab --help`);
+  const p = parseArgv(argv, BOOLEANS, KNOWN);
   const cmd = p.positionals[0];
   if (!cmd || p.flags.has('help') || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -125,7 +126,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await run(cmd, p, new (await import('../engine/lab.js')).Lab(opts));
   } finally {
-    if (armed) await disarmSupervisors(armed);
+    if (armed) {
+      await disarmSupervisors(armed);
+      armed.dropIfUnborn();
+    }
   }
 }
 
@@ -181,6 +185,8 @@ async function run(cmd: string, p: Parsed, lab: Lab): Promise<number> {
     }
     case 'kv':
       return kv(lab, p);
+    case 'vm':
+      return (await import('./vm.js')).vmCommand(lab, p, snap);
     case 'greeter':
       return (await import('./greeter.js')).greeterCommand(lab, p);
     case 'ui':

@@ -13,6 +13,7 @@ import {
   checkNodeName,
   checkSubnet,
 } from './names.js';
+import { VM_ACTIONS, type VmAction } from './steps.js';
 import { VAGRANT_BACKENDS } from './types.js';
 import type { ClusterSnapshot, GreeterCall, GreeterInstance, KvEntry, KvResult, LabEvent } from './types.js';
 
@@ -27,6 +28,7 @@ const dim = z.number().int().min(1).max(1000);
 const topology = (what: string, min: number, max: number) =>
   z.number({ message: `${what} must be a whole number from ${min} to ${max}` }).int(`${what} must be a whole number from ${min} to ${max}`).min(min, `${what} must be a whole number from ${min} to ${max}`).max(max, `${what} must be a whole number from ${min} to ${max}`);
 const subnet = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
+const VM_ACTION_NAMES = Object.keys(VM_ACTIONS) as [VmAction, ...VmAction[]];
 export const VAGRANTFILE_MAX_BYTES = 256 * 1024;
 const vagrantfileText = z
   .string()
@@ -35,6 +37,7 @@ const vagrantfileText = z
 /** Why settings cannot change: the engine's refusal and the settings dialog's notice, in the same words. */
 export const MUST_DESTROY = 'this lab has been brought up: destroy it first to change its settings';
 export const NO_VAGRANTFILE = 'this lab uses the local provider: there is no Vagrantfile';
+export const NO_MACHINES = 'this lab uses the local provider: its agents are processes on this machine, not VMs (choose the vagrant provider for VMs)';
 
 function refine<T>(ctx: z.RefinementCtx, check: () => T): T {
   try {
@@ -71,6 +74,7 @@ export const operations = {
   greeterKill: z.object({ id: z.string().min(1).max(128) }).strict(),
   greeterCall: z.object({ name: greeterName, count, via: optNode }).strict(),
   logTail: z.object({ node, bytes: z.number().int().min(0).max(4 * 1024 * 1024).optional() }).strict(),
+  machineLogTail: z.object({ machine: z.string().regex(/^[a-z0-9-]{1,63}$/i, 'a machine name such as n1'), bytes: z.number().int().min(0).max(4 * 1024 * 1024).optional() }).strict(),
   termOpen: z.object({ id: termId, node, cols: dim, rows: dim }).strict(),
   termWrite: z.object({ id: termId, data: z.string().max(64 * 1024) }).strict(),
   termResize: z.object({ id: termId, cols: dim, rows: dim }).strict(),
@@ -90,6 +94,12 @@ export const operations = {
     .strict(),
   vagrantfileGet: z.object({}).strict(),
   vagrantfilePut: z.object({ text: vagrantfileText }).strict(),
+  vm: z
+    .object({
+      action: z.enum(VM_ACTION_NAMES, { message: `a machine action: ${VM_ACTION_NAMES.join(', ')}` }),
+      machine: z.string().regex(/^[a-z0-9-]{1,63}$/i, 'a machine name such as n1').optional(),
+    })
+    .strict(),
 } as const;
 
 export type OpName = keyof typeof operations;
@@ -119,6 +129,7 @@ export interface OpResults {
   greeterKill: GreeterInstance;
   greeterCall: GreeterCall[];
   logTail: { node: string; data: string };
+  machineLogTail: { machine: string; data: string };
   termOpen: { id: string };
   termWrite: null;
   termResize: null;
@@ -127,6 +138,7 @@ export interface OpResults {
   configure: ClusterSnapshot;
   vagrantfileGet: { path: string; text: string };
   vagrantfilePut: { path: string; text: string };
+  vm: ClusterSnapshot;
 }
 
 /** What a renderer sees: one method per operation, plus an event subscription. */

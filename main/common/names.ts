@@ -85,10 +85,15 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 /** A Vagrant box name, such as debian/bookworm64. */
 export const BOX_NAME = /^[A-Za-z0-9_.:/-]{1,200}$/;
 
-/** A /24 prefix such as 127.0.0 that a lab's loopback addresses are made from. */
+/** A loopback /24 prefix such as 127.0.0 that a local lab's addresses are made from. */
 export function checkSubnet(subnet: unknown): string {
   if (typeof subnet !== 'string' || !/^\d+\.\d+\.\d+$/.test(subnet) || !IPV4.test(`${subnet}.1`)) {
     throw new InputError(`invalid subnet "${printable(String(subnet))}": expected the first three parts of an address, such as 127.0.0`);
+  }
+  if (!subnet.startsWith('127.')) {
+    throw new InputError(
+      `invalid subnet "${subnet}": a local lab runs its agents on loopback addresses, so the subnet must be 127.X.Y (for example 127.0.1)`,
+    );
   }
   return subnet;
 }

@@ -49,8 +49,22 @@ export interface NodeState {
   apiUp: boolean;
   /** Whether the agent was started with -ui (after rejoin), so /ui/ is served. */
   ui: boolean;
-  /** vagrant provider only: the VM's state in Vagrant's words. */
-  vm?: string;
+  /** The VM the agent runs in (vagrant provider); null for an agent that runs on the host or as a local process. */
+  machine: MachineInfo | null;
+}
+
+/** A VM of the lab, as Vagrant last reported it. */
+export interface MachineInfo {
+  name: string;
+  /** The node whose agent runs in it. */
+  node: string;
+  /** In Vagrant's words: running, poweroff, stopped, not_created, … ("unknown" before Vagrant was first asked). */
+  state: string;
+  /** The Vagrant provider (virtualbox, libvirt, lxc, or auto: Vagrant's choice). */
+  provider: string;
+  box: string;
+  /** Whether Vagrant made it for this lab (only such a machine can be halted, reloaded or destroyed). */
+  made: boolean;
 }
 
 export interface Member {
@@ -157,6 +171,8 @@ export type LabEvent =
   | { type: 'member'; name: string; from: MemberStatus | null; to: MemberStatus; at: number }
   | { type: 'leader'; leader: string | null; previous: string | null; at: number }
   | { type: 'log'; node: string; data: string }
+  /** What vagrant prints for one VM (up, halt, reload, provision, destroy), as it prints it. */
+  | { type: 'machine-log'; machine: string; data: string }
   | { type: 'term-data'; id: string; data: string }
   | { type: 'term-exit'; id: string; code: number | null }
   | { type: 'greeter-health'; id: string; node: string; from: GreeterHealth | null; to: GreeterHealth; at: number }

@@ -33,6 +33,7 @@ export function createHandlers(s: LabSession): Handlers {
     greeterKill: (a) => changed(s.lab.greeter.kill(a.id)),
     greeterCall: (a) => s.lab.greeter.call(a.name, a.count, a.via),
     logTail: (a) => s.terminals.logTail(a.node, a.bytes),
+    machineLogTail: (a) => s.terminals.machineLogTail(a.machine, a.bytes),
     termOpen: (a) => s.terminals.open(a.id, a.node, a.cols, a.rows),
     termWrite: (a) => s.terminals.write(a.id, a.data),
     termResize: (a) => s.terminals.resize(a.id, a.cols, a.rows),
@@ -41,6 +42,7 @@ export function createHandlers(s: LabSession): Handlers {
     configure: (a) => s.configure(a),
     vagrantfileGet: () => s.lab.vagrantfileGet(),
     vagrantfilePut: (a) => s.lab.vagrantfilePut(a.text),
+    vm: (a) => s.lab.vm(a.action, a.machine),
   };
 }
 

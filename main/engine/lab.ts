@@ -2,10 +2,11 @@
  * The lab: everything the tutorial does by hand, as operations on real Consul agents, with progress and
  * state reported on one event stream. Plain Node: used alike by the CLI, the web host and the Electron main.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InputError, checkNodeName } from '../common/names.js';
-import { MUST_DESTROY, NO_VAGRANTFILE } from '../common/contract.js';
-import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, Member, NodeSpec, NodeState, ProcessState, VagrantChoice } from '../common/types.js';
+import { MUST_DESTROY, NO_MACHINES, NO_VAGRANTFILE } from '../common/contract.js';
+import { VM_ACTIONS, destroySteps, downSteps, rejoinSteps, upSteps, type StepDef, type VmAction } from '../common/steps.js';
+import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, MachineInfo, Member, NodeSpec, NodeState, ProcessState, VagrantChoice } from '../common/types.js';
 import { readLeader, readMembers, readRaft } from './cluster/members.js';
 import { AgentClient } from './consul/http.js';
 import { EventStream } from './events.js';
@@ -34,10 +35,12 @@ export class Lab {
 
   constructor(readonly options: LabOptions) {
     this.dir = new LabDir(options.dir);
-    const saved = this.dir.readSpec();
-    if (saved) {
-      this.checkMatches(saved, options);
-      this.spec = checkSpec(saved);
+    const marker = this.dir.marker();
+    if (marker?.state === 'created') {
+      this.checkMatches(marker.spec, options);
+      this.spec = checkSpec(marker.spec);
+    } else if (marker && !(['servers', 'clients', 'provider', 'subnet'] as const).some((k) => options[k] !== undefined)) {
+      this.spec = checkSpec(marker.spec); // settings chosen before the first up
     } else {
       this.spec = checkSpec(makeSpec(options));
     }
@@ -75,11 +78,17 @@ export class Lab {
     return new AgentClient(n.name, httpAddr(n));
   }
 
-  /** Operations that change the lab run one at a time, in this process and across processes. */
-  private exclusive<T>(op: string, args: unknown, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Operations that change the lab run one at a time, in this process and across processes, and only on a lab:
+   * up and configure make the folder one (`claim`), every other operation refuses a folder that is not.
+   */
+  private exclusive<T>(op: string, args: unknown, fn: () => Promise<T>, claim?: 'new' | 'configured'): Promise<T> {
     const run = async () => {
-      const unlock = this.dir.lock(op);
+      let unlock = () => undefined as void;
       try {
+        this.dir.refuseDangerous(op);
+        if (claim) this.dir.claim(this.spec, claim);
+        unlock = this.dir.lock(op);
         const result = await fn();
         this.emit({ type: 'action', op, args, ok: true, at: Date.now() });
         return result;
@@ -101,7 +110,8 @@ export class Lab {
       this.emit({ type: 'progress', op, step, label, status, message, elapsedMs: Date.now() - started, at: Date.now() });
   }
 
-  private async step<T>(p: ReturnType<Lab['progress']>, step: string, label: string, fn: () => Promise<T>): Promise<T> {
+  private async step<T>(p: ReturnType<Lab['progress']>, def: StepDef | undefined, fn: () => Promise<T>): Promise<T> {
+    const { step, label } = def!;
     p(step, label, 'start');
     try {
       const r = await fn();
@@ -126,7 +136,8 @@ export class Lab {
         apiUp = false;
       }
     }
-    return { name: n.name, role: n.role, address: n.address, httpAddr: httpAddr(n), process: proc.process, pid: proc.pid, apiUp, ui: proc.ui, vm: proc.vm };
+    const machine = this.provider.power?.machines(this.spec).find((m) => m.node === n.name) ?? null;
+    return { name: n.name, role: n.role, address: n.address, httpAddr: httpAddr(n), process: proc.process, pid: proc.pid, apiUp, ui: proc.ui, machine };
   }
 
   /** The agent to ask about the cluster: the one named, else the first that answers (clients first, as in the tutorial). */
@@ -159,7 +170,7 @@ export class Lab {
       raft,
       seenFrom: view?.name ?? null,
       greeters: await this.greeter.list(),
-      created: this.dir.exists(),
+      created: this.dir.created(),
       at: Date.now(),
     };
   }
@@ -242,6 +253,7 @@ export class Lab {
   up(): Promise<ClusterSnapshot> {
     return this.exclusive('up', {}, async () => {
       const p = this.progress('up');
+      const steps = byStep(upSteps(this.spec));
       const servers = this.spec.nodes.filter((n) => n.role === 'server');
       const clients = this.spec.nodes.filter((n) => n.role === 'client');
       // Supervisors start while the checks run; they are called off again if the checks or the bring-up fail.
@@ -254,37 +266,41 @@ export class Lab {
             `the lab at ${this.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): see status, or run down first`,
           );
         }
-        await this.step(p, 'preflight', 'Check consul and addresses', () => this.provider.preflight(this.spec, this.spec.nodes));
-        this.dir.writeSpec(this.spec);
+        await this.step(p, steps.preflight, () => this.provider.preflight(this.spec, this.spec.nodes));
+        this.dir.mark('created', this.spec);
         await this.provider.startMachines(this.spec, p);
         const start = async (n: NodeSpec) => {
           await this.provider.startAgent(this.spec, n, { rejoin: false, ui: false });
           started.push(n);
           await this.waitApi(n);
         };
-        await this.step(p, 'start-servers', `Start servers (${servers.map((n) => n.name).join(', ')})`, () => Promise.all(servers.map(start)));
+        await this.step(p, steps['start-servers'], () => Promise.all(servers.map(start)));
         const first = servers[0]!;
-        await this.step(p, 'join-servers', `Join servers (consul join from ${first.name})`, async () => {
+        await this.step(p, steps['join-servers'], async () => {
           for (const s of servers.slice(1)) await this.joinTo(first, s);
         });
-        await this.step(p, 'elect-leader', 'Elect a leader', () => this.waitLeader(first));
+        await this.step(p, steps['elect-leader'], () => this.waitLeader(first));
         if (clients.length) {
-          await this.step(p, 'start-clients', `Start clients (${clients.map((n) => n.name).join(', ')})`, () => Promise.all(clients.map(start)));
-          await this.step(p, 'join-clients', 'Join clients', () => Promise.all(clients.map((c) => this.joinTo(c, first))));
+          await this.step(p, steps['start-clients'], () => Promise.all(clients.map(start)));
+          await this.step(p, steps['join-clients'], () => Promise.all(clients.map((c) => this.joinTo(c, first))));
         }
-        await this.step(p, 'all-alive', 'All members alive', () => this.waitAlive(this.spec.nodes.map((n) => n.name), first));
+        await this.step(p, steps['all-alive'], () => this.waitAlive(this.spec.nodes.map((n) => n.name), first));
       } catch (err) {
-        // Nothing half-started is left behind.
+        // Nothing half-started is left behind; a first up that failed leaves no lab (nor its folder, if it made it).
         await Promise.all(started.map((n) => this.provider.stopAgent(n).catch(() => undefined)));
+        await this.provider.cancelWarmUp?.();
+        this.dir.dropIfUnborn();
         throw err;
       } finally {
         await this.provider.cancelWarmUp?.();
       }
       return this.snapshot();
-    });
+    }, 'new');
   }
 
-  join(name: string, targetName?: string): Promise<ClusterSnapshot> {
+  async join(name: string, targetName?: string): Promise<ClusterSnapshot> {
+    this.node(name);
+    if (targetName !== undefined) this.node(targetName);
     return this.exclusive('join', { node: name, target: targetName }, async () => {
       const n = await this.requireRunning(name, 'join');
       let target: NodeSpec | undefined;
@@ -300,7 +316,8 @@ export class Lab {
     });
   }
 
-  leave(name: string): Promise<ClusterSnapshot> {
+  async leave(name: string): Promise<ClusterSnapshot> {
+    this.node(name);
     return this.exclusive('leave', { node: name }, async () => {
       const n = await this.requireRunning(name, 'leave');
       await this.client(n.name).put('/v1/agent/leave', { timeoutMs: TIMEOUTS.leave });
@@ -318,15 +335,18 @@ export class Lab {
     return this.snapshot();
   }
 
-  kill(name: string): Promise<ClusterSnapshot> {
+  async kill(name: string): Promise<ClusterSnapshot> {
+    this.node(name);
     return this.exclusive('kill', { node: name }, async () => this.signalled(await this.requireRunning(name, 'kill'), 'SIGKILL', 'stopped'));
   }
 
-  pause(name: string): Promise<ClusterSnapshot> {
+  async pause(name: string): Promise<ClusterSnapshot> {
+    this.node(name);
     return this.exclusive('pause', { node: name }, async () => this.signalled(await this.requireRunning(name, 'pause'), 'SIGSTOP', 'paused'));
   }
 
-  resume(name: string): Promise<ClusterSnapshot> {
+  async resume(name: string): Promise<ClusterSnapshot> {
+    this.node(name);
     return this.exclusive('resume', { node: name }, async () => {
       const n = this.node(name);
       const p = await this.provider.agentProcess(n);
@@ -335,18 +355,20 @@ export class Lab {
     });
   }
 
-  rejoin(name: string): Promise<ClusterSnapshot> {
+  async rejoin(name: string): Promise<ClusterSnapshot> {
+    this.node(name);
     return this.exclusive('rejoin', { node: name }, async () => {
       const n = this.node(name);
       const p = await this.provider.agentProcess(n);
       if (p.process !== 'stopped') throw new InputError(`cannot rejoin ${n.name}: its agent is ${p.process}; kill it or make it leave first`);
       await this.provider.preflight(this.spec, [n]);
       const prog = this.progress('rejoin');
-      await this.step(prog, 'start', `Start ${n.name} with -rejoin -ui`, async () => {
+      const [start, alive] = rejoinSteps(n.name);
+      await this.step(prog, start, async () => {
         await this.provider.startAgent(this.spec, n, { rejoin: true, ui: true });
         await this.waitApi(n);
       });
-      await this.step(prog, 'alive', `${n.name} alive`, async () => {
+      await this.step(prog, alive, async () => {
         const others = (await this.running()).filter((o) => o.name !== n.name);
         const peer = others.find((o) => o.role === 'server') ?? others[0];
         if (!peer) return;
@@ -366,16 +388,17 @@ export class Lab {
   down(): Promise<ClusterSnapshot> {
     return this.exclusive('down', {}, async () => {
       const p = this.progress('down');
-      await this.step(p, 'greeters', 'Stop Greeter instances', () => this.greeter.stopAll());
+      const steps = byStep(downSteps(this.spec));
+      await this.step(p, steps.greeters, () => this.greeter.stopAll());
       const clients = this.spec.nodes.filter((n) => n.role === 'client');
       const servers = this.spec.nodes.filter((n) => n.role === 'server');
-      await this.step(p, 'stop-clients', 'Stop clients', () => Promise.all(clients.map((n) => this.provider.stopAgent(n))));
-      await this.step(p, 'stop-servers', 'Stop servers', () => Promise.all(servers.map((n) => this.provider.stopAgent(n))));
-      await this.step(p, 'strays', 'Stop leftover processes', async () => {
+      await this.step(p, steps['stop-clients'], () => Promise.all(clients.map((n) => this.provider.stopAgent(n))));
+      await this.step(p, steps['stop-servers'], () => Promise.all(servers.map((n) => this.provider.stopAgent(n))));
+      await this.step(p, steps.strays, async () => {
         for (const s of this.provider.strays()) await terminate(s.pid, 3000);
       });
       await this.provider.stopMachines(this.spec, p);
-      await this.step(p, 'verify', 'Verify nothing of the lab runs', async () => {
+      await this.step(p, steps.verify, async () => {
         // Supervisors leave on their own once their last agent has exited.
         const left = await this.waitFor('the lab\'s processes to end', 3000, async () => this.leftovers().length === 0).then(
           () => [],
@@ -391,18 +414,62 @@ export class Lab {
     return this.dir.processes();
   }
 
+  /**
+   * Stops the lab and deletes what it made. Refused, before anything is stopped or deleted, for a folder without
+   * Consul Lab's marker, for one that holds anything else, and for `/`, the home folder and above.
+   */
   async destroy(): Promise<{ destroyed: string }> {
-    if (!this.dir.exists() && !existsSync(this.dir.root)) return { destroyed: this.dir.root };
-    // Only a folder that holds something a lab makes is deleted: a mistyped --lab must never cost a user's files.
-    const labMade = [this.dir.specFile, join(this.dir.root, 'nodes'), this.dir.runDir, join(this.dir.root, 'vm'), join(this.dir.root, 'Vagrantfile')];
-    if (existsSync(this.dir.root) && !labMade.some((p) => existsSync(p))) {
-      throw new InputError(`${this.dir.root} does not look like a lab (no lab.json): not deleting it`);
-    }
+    if (!existsSync(this.dir.root)) return { destroyed: this.dir.root };
+    const refusal = this.dir.destroyRefusal();
+    if (refusal) throw new InputError(refusal);
     await this.down();
     return this.exclusive('destroy', {}, async () => {
-      await this.provider.destroyMachines(this.spec, this.progress('destroy'));
-      rmSync(this.dir.root, { recursive: true, force: true });
+      const p = this.progress('destroy');
+      await this.provider.destroyMachines(this.spec, p);
+      await this.step(p, byStep(destroySteps(this.spec)).remove, async () => this.dir.removeOwnEntries());
       return { destroyed: this.dir.root };
+    });
+  }
+
+  // ---- machines (VMs) --------------------------------------------------------------------------------
+
+  /** The lab's VMs as last seen; refused, with the reason, for a provider that has none. */
+  machines(): MachineInfo[] {
+    if (!this.provider.power) throw new InputError(NO_MACHINES);
+    return this.provider.power.machines(this.spec);
+  }
+
+  /** The lab's VMs as Vagrant says now (status). */
+  async machinesNow(): Promise<MachineInfo[]> {
+    await this.provider.power?.refresh();
+    return this.machines();
+  }
+
+  /** The machine named (n1) or the one a node (agent-one) runs in; refused for nodes on the host. */
+  findMachine(name: string, action: VmAction | 'show'): MachineInfo {
+    const all = this.machines();
+    const m = all.find((x) => x.name === name || x.node === name);
+    if (m) return m;
+    const host = this.spec.nodes.find((n) => n.name === name || n.machine === name);
+    if (host) throw new InputError(`${host.name} runs on the host, not in a VM: there is no machine to ${action}`);
+    throw new InputError(`unknown machine "${name}": this lab's VMs are ${all.map((x) => `${x.name} (${x.node})`).join(', ')}`);
+  }
+
+  /**
+   * `vagrant up|halt|reload|provision|destroy` on one VM, or on each in turn; the agents in them are left
+   * stopped (rejoin them), as after a real power cycle.
+   */
+  async vm(action: VmAction, name?: string): Promise<ClusterSnapshot> {
+    if (!(action in VM_ACTIONS)) throw new InputError(`unknown machine action "${action}": use ${Object.keys(VM_ACTIONS).join(', ')}`);
+    if (action === 'destroy' && !name) throw new InputError('vm destroy needs the machine to destroy (for example n2): to remove the whole lab, run destroy');
+    const targets = name ? [this.findMachine(name, action)] : this.machines();
+    for (const m of targets) {
+      if (action !== 'up' && !m.made) throw new InputError(`${m.name} was never created by this lab (Vagrant has no machine for it): nothing to ${action}`);
+    }
+    return this.exclusive('vm', { action, machine: name }, async () => {
+      const p = this.progress('vm');
+      for (const m of targets) await this.provider.power!.machineAction(this.spec, m.name, action, p);
+      return this.snapshot();
     });
   }
 
@@ -414,22 +481,25 @@ export class Lab {
    */
   reconfigure(opts: SpecOptions, vagrant?: VagrantChoice): Promise<Lab> {
     return this.exclusive('configure', { ...opts, vagrant }, async () => {
-      if (this.dir.exists()) throw new InputError(MUST_DESTROY);
+      if (this.dir.created()) throw new InputError(MUST_DESTROY);
       const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
       const next = new Lab({ ...this.options, ...given, dir: this.dir.root });
       await this.provider.dropGeneratedVagrantfile?.(this.spec);
       if (vagrant) next.provider.choose?.(vagrant);
+      this.dir.mark('configured', next.spec);
       return next;
-    });
+    }, 'configured');
   }
 
   async vagrantfileGet(): Promise<{ path: string; text: string }> {
     if (!this.provider.readVagrantfile) throw new InputError(NO_VAGRANTFILE);
+    this.dir.claim(this.spec, 'configured'); // the Vagrantfile is written into the lab's folder
     return { path: join(this.dir.root, 'Vagrantfile'), text: await this.provider.readVagrantfile(this.spec) };
   }
 
   async vagrantfilePut(text: string): Promise<{ path: string; text: string }> {
     if (!this.provider.saveVagrantfile) throw new InputError(NO_VAGRANTFILE);
+    this.dir.claim(this.spec, 'configured');
     await this.provider.saveVagrantfile(text);
     this.emit({ type: 'action', op: 'vagrantfilePut', args: {}, ok: true, at: Date.now() });
     return this.vagrantfileGet();
@@ -468,4 +538,8 @@ export class Lab {
   kvList(prefix?: string, node?: string): Promise<{ servedBy: string; entries: KvEntry[] }> {
     return this.kv.list(prefix, node);
   }
+}
+
+function byStep(steps: StepDef[]): Record<string, StepDef> {
+  return Object.fromEntries(steps.map((s) => [s.step, s]));
 }

@@ -63,6 +63,6 @@ export class LabSession {
   async close(stopAgents: boolean): Promise<void> {
     this.unbind();
     this.journal.close();
-    if (stopAgents) await this.lab.down();
+    if (stopAgents && this.lab.dir.isLab()) await this.lab.down();
   }
 }

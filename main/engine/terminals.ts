@@ -5,6 +5,7 @@
 import * as pty from 'node-pty';
 import { Batcher, FlowControl } from './process/batcher.js';
 import { LogTail, readTail } from './process/log-tail.js';
+import { machinesOf } from '../common/steps.js';
 import type { Lab } from './lab.js';
 
 interface Session {
@@ -82,7 +83,7 @@ export class Terminals {
     return null;
   }
 
-  /** Follow every agent's log, emitting 'log' events, while a door is open. */
+  /** Follow every agent's log and every VM's machine log, emitting 'log' and 'machine-log' events, while a door is open. */
   followLogs(): void {
     for (const n of this.lab.spec.nodes) {
       if (this.tails.has(n.name)) continue;
@@ -90,11 +91,23 @@ export class Terminals {
       t.start();
       this.tails.set(n.name, t);
     }
+    const power = this.lab.provider.power;
+    for (const machine of machinesOf(this.lab.spec)) {
+      if (!power || this.tails.has(`machine:${machine}`)) continue;
+      const t = new LogTail(power.machineLog(machine), (data) => this.lab.emit({ type: 'machine-log', machine, data }));
+      t.start();
+      this.tails.set(`machine:${machine}`, t);
+    }
   }
 
   logTail(node: string, bytes = 64 * 1024): { node: string; data: string } {
     const n = this.lab.node(node);
     return { node: n.name, data: readTail(this.lab.dir.logFile(n.name), bytes) };
+  }
+
+  machineLogTail(machine: string, bytes = 64 * 1024): { machine: string; data: string } {
+    const m = this.lab.findMachine(machine, 'show');
+    return { machine: m.name, data: readTail(this.lab.provider.power!.machineLog(m.name), bytes) };
   }
 
   dispose(): void {

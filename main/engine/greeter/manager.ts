@@ -135,7 +135,7 @@ export class GreeterManager {
     writeFileSync(jobFile(dir, id), JSON.stringify(job, null, 2));
     const entry = nodeEntry(new URL('./service', import.meta.url), [jobFile(dir, id)]);
     const log = openSync(logFile(dir, id), 'a');
-    const child = spawn(entry.file, entry.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...entry.env } });
+    const child = spawn(entry.file, entry.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...entry.env, ...dir.env() } });
     closeSync(log);
     child.unref();
     try {

@@ -17,7 +17,10 @@ export interface SupervisedJob {
 export interface RunRecord {
   name: string;
   supervisorPid: number;
+  /** Start times (see procs.startTime): with the pids, the identity of the processes recorded. */
+  supervisorStartTime: string | null;
   pid: number;
+  startTime: string | null;
   argv: string[];
   startedAt: number;
   meta: Record<string, unknown>;

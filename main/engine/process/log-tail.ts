@@ -1,28 +1,41 @@
 /** Follows an agent's capped log file (and its rotation) and hands new output to a callback, batched. */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Batcher } from './batcher.js';
 
+/** The last `bytes` of a file; empty when there is none (it may be rotated away at any moment). */
 export function readTail(file: string, bytes: number): string {
-  if (!existsSync(file)) return '';
-  const size = statSync(file).size;
-  const start = Math.max(0, size - bytes);
-  const fd = openSync(file, 'r');
+  let fd: number;
   try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
     const buf = Buffer.alloc(size - start);
-    readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
+    const n = readSync(fd, buf, 0, buf.length, start);
+    return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);
   }
 }
 
+/**
+ * Follows a file that is rotated by renaming (file → file.1, then a new file): it keeps the file open, so on a
+ * rotation it first reads what is left of the old file, then goes on with the new one. Nothing is created.
+ */
 export class LogTail {
-  private offset = 0;
+  private fd: number | null = null;
   private ino = 0;
+  private offset = 0;
   private watcher: FSWatcher | null = null;
   private poll: NodeJS.Timeout | null = null;
   private readonly batcher: Batcher;
+  /** Characters cut between two reads are kept until their last byte arrives. */
+  private readonly decoder = new StringDecoder('utf8');
   private paused = false;
 
   constructor(
@@ -34,18 +47,9 @@ export class LogTail {
 
   /** Start following from the current end of the file. */
   start(): void {
-    if (existsSync(this.file)) {
-      const st = statSync(this.file);
-      this.offset = st.size;
-      this.ino = st.ino;
-    }
-    // The directory is watched so that creation and rotation of the file are seen too.
-    mkdirSync(dirname(this.file), { recursive: true });
-    this.watcher = watch(dirname(this.file), (_event, name) => {
-      if (name === null || name === basename(this.file)) this.read();
-    });
-    this.watcher.on('error', () => undefined);
-    // fs.watch can miss events on some file systems; a slow safety net.
+    this.open(true);
+    this.watchDir();
+    // fs.watch can miss events on some file systems, and the folder may not exist yet: a slow safety net.
     this.poll = setInterval(() => this.read(), 1000);
   }
 
@@ -54,29 +58,72 @@ export class LogTail {
     if (!paused) this.read();
   }
 
-  private read(): void {
-    if (this.paused || !existsSync(this.file)) return;
-    const st = statSync(this.file);
-    if (st.ino !== this.ino || st.size < this.offset) {
-      this.ino = st.ino;
-      this.offset = 0;
-    }
-    if (st.size === this.offset) return;
-    const fd = openSync(this.file, 'r');
+  /** The directory is watched so that creation and rotation of the file are seen too. */
+  private watchDir(): void {
+    if (this.watcher || !existsSync(dirname(this.file))) return;
     try {
-      const len = Math.min(st.size - this.offset, 1024 * 1024);
-      const buf = Buffer.alloc(len);
-      const n = readSync(fd, buf, 0, len, this.offset);
-      this.offset += n;
-      this.batcher.push(buf.subarray(0, n).toString('utf8'));
-    } finally {
-      closeSync(fd);
+      this.watcher = watch(dirname(this.file), (_event, name) => {
+        if (name === null || name === basename(this.file)) this.read();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      /* the folder went away in between: the poll tries again */
     }
+  }
+
+  private open(atEnd: boolean): boolean {
+    try {
+      const fd = openSync(this.file, 'r');
+      const st = fstatSync(fd);
+      this.fd = fd;
+      this.ino = st.ino;
+      this.offset = atEnd ? st.size : 0;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** Reads from the open file up to its end. */
+  private drain(): void {
+    if (this.fd === null) return;
+    const size = fstatSync(this.fd).size;
+    if (size < this.offset) this.offset = 0; // truncated in place
+    while (this.offset < size) {
+      const buf = Buffer.alloc(Math.min(size - this.offset, 1024 * 1024));
+      const n = readSync(this.fd, buf, 0, buf.length, this.offset);
+      if (n === 0) break;
+      this.offset += n;
+      this.batcher.push(this.decoder.write(buf.subarray(0, n)));
+    }
+  }
+
+  private read(): void {
+    if (this.paused) return;
+    this.watchDir();
+    let ino: number | null = null;
+    try {
+      ino = statSync(this.file).ino;
+    } catch {
+      /* renamed away, and the new file not there yet */
+    }
+    if (this.fd !== null && ino !== this.ino) {
+      this.drain(); // the rest of the file that was rotated away
+      this.close();
+    }
+    if (this.fd === null && (ino === null || !this.open(false))) return;
+    this.drain();
   }
 
   stop(): void {
     this.watcher?.close();
     if (this.poll) clearInterval(this.poll);
+    this.close();
     this.batcher.dispose();
   }
 }

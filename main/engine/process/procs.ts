@@ -40,19 +40,57 @@ export function cmdline(pid: number): string[] {
   }
 }
 
-/** Every live process with an argument that mentions one of `needles`, found by scanning all processes. */
-export function findProcesses(needles: string[]): { pid: number; argv: string[] }[] {
-  const found: { pid: number; argv: string[] }[] = [];
+/**
+ * When the process started, as the kernel counts it: with the pid, a process's identity (a pid alone may be
+ * reused by another process after the first one ends). Null when there is no such process.
+ */
+export function startTime(pid: number): string | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    } catch {
+      return null;
+    }
+  }
+  try {
+    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The process recorded as `pid` started at `started` is still alive (not a later process given the same pid). */
+export function sameProcess(pid: number, started: string | null | undefined): boolean {
+  return typeof started === 'string' && procState(pid) !== 'gone' && startTime(pid) === started;
+}
+
+function environ(pid: number): string[] {
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  }
+  try {
+    return execFileSync('ps', ['-E', '-ww', '-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+  } catch {
+    return [];
+  }
+}
+
+/** Every live process whose environment holds `name=value` exactly: the processes one lab started, and only those. */
+export function processesWithEnv(name: string, value: string): { pid: number; argv: string[] }[] {
+  const entry = `${name}=${value}`;
   const pids =
     process.platform === 'linux'
       ? readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
       : execFileSync('ps', ['-A', '-o', 'pid='], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    const argv = cmdline(pid);
-    if (argv.some((a) => needles.some((n) => a.includes(n))) && procState(pid) !== 'gone') found.push({ pid, argv });
-  }
-  return found;
+  return pids
+    .filter((pid) => pid !== process.pid && environ(pid).includes(entry) && procState(pid) !== 'gone')
+    .map((pid) => ({ pid, argv: cmdline(pid) }));
 }
 
 export function signal(pid: number, sig: NodeJS.Signals): boolean {

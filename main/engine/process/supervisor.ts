@@ -3,11 +3,14 @@
  * of its jobs (one or more agents) in a pty, appends each one's output to a size-capped log, records its pid in
  * the lab's run directory, forwards SIGTERM (then SIGKILL), records how each ended, and exits when none is left.
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, watch } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as pty from 'node-pty';
+import { writeAtomic } from '../atomic-file.js';
+import { CappedLog } from './capped-log.js';
 import { ARMED_WAIT_MS, CANCELLED, type ExitRecord, type RunRecord, type SupervisedJob } from './job.js';
+import { startTime } from './procs.js';
 
 const children = new Map<string, pty.IPty>();
 /** Jobs waited for, each with the way to stop waiting. */
@@ -30,12 +33,20 @@ function whenJobExists(jobFile: string): void {
   };
   const check = () => {
     if (!pending.has(jobFile) || !existsSync(jobFile)) return;
-    const text = readFileSync(jobFile, 'utf8');
+    let job: SupervisedJob | null = null;
+    try {
+      const text = readFileSync(jobFile, 'utf8');
+      job = text === CANCELLED ? null : (JSON.parse(text) as SupervisedJob);
+    } catch {
+      return; // job files are renamed into place whole; anything else is not a job: keep waiting
+    }
     stopWaiting();
-    if (text !== CANCELLED) runJob(JSON.parse(text) as SupervisedJob);
+    rmSync(jobFile, { force: true });
+    if (job) runJob(job);
     exitWhenIdle();
   };
   const watcher = watch(dirname(jobFile), check);
+  watcher.on('error', () => undefined);
   const poll = setInterval(check, 100);
   const giveUp = setTimeout(() => {
     stopWaiting();
@@ -46,19 +57,8 @@ function whenJobExists(jobFile: string): void {
 }
 
 function runJob(job: SupervisedJob): void {
-  let fd = openSync(job.logFile, 'a');
-  let size = 0;
-  const write = (data: string) => {
-    const buf = Buffer.from(data);
-    if (size + buf.length > job.logCapBytes) {
-      closeSync(fd);
-      renameSync(job.logFile, `${job.logFile}.1`);
-      fd = openSync(job.logFile, 'a');
-      size = 0;
-    }
-    writeSync(fd, buf);
-    size += buf.length;
-  };
+  const log = new CappedLog(job.logFile, job.logCapBytes);
+  const write = (data: string) => log.write(data);
   write(`\r\n$ ${[job.file, ...job.args].join(' ')}\r\n`);
   const child = pty.spawn(job.file, job.args, {
     name: 'xterm-256color',
@@ -70,21 +70,23 @@ function runJob(job: SupervisedJob): void {
   const record: RunRecord = {
     name: job.name,
     supervisorPid: process.pid,
+    supervisorStartTime: startTime(process.pid),
     pid: child.pid,
+    startTime: startTime(child.pid),
     argv: [job.file, ...job.args],
     startedAt: Date.now(),
     meta: job.meta,
   };
   rmSync(job.exitFile, { force: true });
-  writeFileSync(job.runFile, JSON.stringify(record, null, 2));
+  writeAtomic(job.runFile, JSON.stringify(record, null, 2));
   child.onData(write);
   children.set(job.name, child);
   child.onExit(({ exitCode, signal }) => {
     write(`\r\n[consul-lab] ${job.name} exited (${signal ? `signal ${signal}` : `code ${exitCode}`})\r\n`);
     const exit: ExitRecord = { name: job.name, code: exitCode ?? null, signal: signal || null, at: Date.now() };
-    writeFileSync(job.exitFile, JSON.stringify(exit));
+    writeAtomic(job.exitFile, JSON.stringify(exit));
     rmSync(job.runFile, { force: true });
-    closeSync(fd);
+    log.close();
     children.delete(job.name);
     exitWhenIdle();
   });

@@ -29,7 +29,10 @@ export function agentConfig(spec: LabSpec, node: NodeSpec): Record<string, unkno
       serf_lan: node.ports.serfLan,
       serf_wan: node.ports.serfWan,
       server: node.ports.server,
+      // Not used by the lab; disabled so that no port is bound that the preflight does not check.
+      https: -1,
       grpc: -1,
+      grpc_tls: -1,
     },
   };
 }

@@ -12,23 +12,33 @@ import { procState, signal, sleep, terminate } from '../process/procs.js';
 import { agentArgs, agentConfig } from './agent-config.js';
 import type { AgentProcess, Provider, ShellCommand, StartOptions } from './provider.js';
 
-export function endpointsOf(node: NodeSpec): Endpoint[] {
-  const a = node.address;
-  const list: Endpoint[] = [
-    { address: a, port: node.ports.serfLan, proto: 'tcp', what: `${node.name} serf LAN` },
-    { address: a, port: node.ports.serfLan, proto: 'udp', what: `${node.name} serf LAN` },
-    { address: a, port: node.ports.http, proto: 'tcp', what: `${node.name} HTTP API` },
-    { address: a, port: node.ports.dns, proto: 'tcp', what: `${node.name} DNS` },
-    { address: a, port: node.ports.dns, proto: 'udp', what: `${node.name} DNS` },
-  ];
-  if (node.role === 'server') {
-    list.push(
-      { address: a, port: node.ports.server, proto: 'tcp', what: `${node.name} server RPC` },
-      { address: a, port: node.ports.serfWan, proto: 'tcp', what: `${node.name} serf WAN` },
-      { address: a, port: node.ports.serfWan, proto: 'udp', what: `${node.name} serf WAN` },
+const PORT_NAMES: Record<string, string> = {
+  http: 'HTTP API',
+  https: 'HTTPS API',
+  grpc: 'gRPC',
+  grpc_tls: 'gRPC TLS',
+  dns: 'DNS',
+  serf_lan: 'serf LAN',
+  serf_wan: 'serf WAN',
+  server: 'server RPC',
+};
+const TCP_AND_UDP = new Set(['dns', 'serf_lan', 'serf_wan']);
+/** Client agents take no part in the WAN pool and serve no RPC. */
+const SERVERS_ONLY = new Set(['serf_wan', 'server']);
+
+/** Every address and port the agent binds, read from the config it is started with, so the two cannot differ. */
+export function endpointsOf(spec: LabSpec, node: NodeSpec): Endpoint[] {
+  const ports = agentConfig(spec, node).ports as Record<string, number>;
+  return Object.entries(ports)
+    .filter(([key, port]) => port > 0 && (node.role === 'server' || !SERVERS_ONLY.has(key)))
+    .flatMap(([key, port]) =>
+      (TCP_AND_UDP.has(key) ? (['tcp', 'udp'] as const) : (['tcp'] as const)).map((proto) => ({
+        address: node.address,
+        port,
+        proto,
+        what: `${node.name} ${PORT_NAMES[key] ?? key}`,
+      })),
     );
-  }
-  return list;
 }
 
 export class LocalProvider implements Provider {
@@ -37,9 +47,9 @@ export class LocalProvider implements Provider {
 
   constructor(readonly dir: LabDir) {}
 
-  async preflight(_spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
+  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
     this.consulPath ??= (await resolveConsul()).path;
-    const busy = await busyEndpoints(nodes.flatMap(endpointsOf));
+    const busy = await busyEndpoints(nodes.flatMap((n) => endpointsOf(spec, n)));
     if (busy.length) {
       throw new Error(
         `cannot start: ${describeBusy(busy)}. Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.`,
@@ -86,19 +96,19 @@ export class LocalProvider implements Provider {
   }
 
   async agentProcess(node: NodeSpec): Promise<AgentProcess> {
-    const rec = this.dir.readRun('agent', node.name);
+    const rec = this.dir.liveRun('agent', node.name);
     const state = rec ? procState(rec.pid) : 'gone';
     if (!rec || state === 'gone') return { process: 'stopped', pid: null, ui: false };
     return { process: state === 'stopped' ? 'paused' : 'running', pid: rec.pid, ui: rec.meta.ui === true };
   }
 
   async signalAgent(node: NodeSpec, sig: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
-    const rec = this.dir.readRun('agent', node.name);
+    const rec = this.dir.liveRun('agent', node.name);
     if (!rec || !signal(rec.pid, sig)) throw new Error(`${node.name} is not running`);
   }
 
   async stopAgent(node: NodeSpec): Promise<void> {
-    const rec = this.dir.readRun('agent', node.name);
+    const rec = this.dir.liveRun('agent', node.name);
     if (!rec) return;
     await terminate(rec.pid);
     // Its supervisor records the exit (and leaves when it has no agent left); wait for the record.

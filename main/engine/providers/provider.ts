@@ -1,5 +1,6 @@
 /** What differs between running agents as local processes and running them inside VMs. */
-import type { LabSpec, NodeSpec, ProcessState, ProviderName, VagrantChoice } from '../../common/types.js';
+import type { VmAction } from '../../common/steps.js';
+import type { LabSpec, MachineInfo, NodeSpec, ProcessState, ProviderName, VagrantChoice } from '../../common/types.js';
 import type { LabDir } from '../lab/labdir.js';
 
 export interface AgentProcess {
@@ -42,6 +43,18 @@ export interface ServiceHost {
   logTail(id: string): Promise<string>;
 }
 
+/** The machines the agents run in (VMs), for providers that have them: their state, and actions on each. */
+export interface MachinePower {
+  /** Each machine as last seen: no slow look at Vagrant, so that status stays fast while it works. */
+  machines(spec: LabSpec): MachineInfo[];
+  /** Asks Vagrant for the machines' states now. */
+  refresh(): Promise<void>;
+  /** One action on one machine, reported as one progress step; the agent in it is left stopped. */
+  machineAction(spec: LabSpec, machine: string, action: VmAction, progress: Progress): Promise<void>;
+  /** The file that keeps what the machine's vagrant commands printed. */
+  machineLog(machine: string): string;
+}
+
 export type Progress = (step: string, label: string, status: 'start' | 'done' | 'fail', message?: string) => void;
 
 export interface Provider {
@@ -69,6 +82,8 @@ export interface Provider {
   destroyMachines(spec: LabSpec, progress: Progress): Promise<void>;
   /** Optional: where the node's lab services run when not as local processes (inside its VM); null for local ones. */
   serviceHost?(node: NodeSpec): ServiceHost | null;
+  /** The lab's VMs, for providers that run agents in machines. */
+  readonly power?: MachinePower;
   /** Processes of the lab that no run record accounts for (left by a crash), found by scanning. */
   strays(): { pid: number; argv: string[] }[];
   readonly dir: LabDir;

@@ -1,27 +1,31 @@
 /**
  * The vagrant provider: the tutorial's VMs (n1, n2, … on 172.20.20.0/24) run the servers, the host runs the
- * client agent on 172.20.20.1. VMs are driven with `vagrant up/status/halt/destroy` in a pty; each VM's agent
- * runs under the lab's supervisor as `vagrant ssh nX -c 'consul agent …'`. The agent's state is always read
- * from the VM (over ssh with the config `vagrant ssh-config` gives), so a dropped session does not lose it.
+ * client agent on 172.20.20.1. VMs are driven with `vagrant up/halt/reload/provision/destroy nX`, one command at a
+ * time (the lab's VagrantRunner), each VM's output in its machine log. Everything that only needs a shell in a
+ * VM — its agent (under the lab's supervisor), a panel's shell, status probes — goes over plain ssh with the
+ * config `vagrant ssh-config` gives, so it never takes Vagrant's machine lock, and a dropped session loses nothing.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket, createServer } from 'node:net';
 import { join } from 'node:path';
 import { InputError } from '../../../common/names.js';
-import type { LabSpec, NodeSpec, VagrantChoice } from '../../../common/types.js';
+import { machinesOf, vmStep, type VmAction } from '../../../common/steps.js';
+import type { LabSpec, MachineInfo, NodeSpec, VagrantChoice } from '../../../common/types.js';
+import { writeAtomic } from '../../atomic-file.js';
 import { resolveConsul } from '../../consul/resolve.js';
 import type { LabDir } from '../../lab/labdir.js';
-import { terminate } from '../../process/procs.js';
+import { sameProcess, terminate } from '../../process/procs.js';
 import { agentArgs, agentConfig } from '../agent-config.js';
 import { supervise } from '../../process/launch.js';
 import { LocalProvider } from '../local.js';
-import type { AgentProcess, Progress, Provider, ServiceHost, ShellCommand, StartOptions } from '../provider.js';
-import { VAGRANT_ENV, VagrantError, explainFailure, findVagrant, machineStates, runVagrant, vagrantQuery, type MachineLine } from './cli.js';
+import type { AgentProcess, MachinePower, Progress, Provider, ServiceHost, ShellCommand, StartOptions } from '../provider.js';
+import { VagrantError, explainFailure, findVagrant, machineStates } from './cli.js';
 import { LXC_BOX, chooseOptions, labOptions, lxcBoxFile, saveOptions, type VagrantOptions } from './options.js';
 import { rubySyntaxError } from './ruby-check.js';
 import { shellJoin, shellQuote } from './quote.js';
+import { VagrantRunner, humanText, runnerFor } from './runner.js';
 import { vagrantfile, vmNodes } from './vagrantfile.js';
 
 /** Where the agents in the VMs keep their data and config: the tutorial's paths. */
@@ -63,11 +67,25 @@ function isService(id: string, pid: number): string {
   return `tr '\\0' '\\n' < /proc/${Math.trunc(pid)}/cmdline 2>/dev/null | grep -qx ${shellQuote(`${SERVICE_DIR}/${id}.job`)}`;
 }
 
+/** Where a machine is in its bring-up (or shutdown), from the line Vagrant just printed; null for other lines. */
+export function phaseOf(line: string): string | null {
+  const phases: [RegExp, string][] = [
+    [/Importing base box|Adding box|Cloning VM/, 'box import'],
+    [/Booting VM|Starting container|Starting domain|Waiting for machine to boot/, 'booting'],
+    [/network|Forwarding ports|port collision|Setting hostname|mount entries|shared folders/i, 'network'],
+    [/Running provisioner/, 'provisioning'],
+    [/Attempting graceful shutdown|Forcing shutdown|Stopping container|Halting/, 'shutting down'],
+    [/Destroying|Deleting the container/, 'destroying'],
+  ];
+  return phases.find(([re]) => re.test(line))?.[1] ?? null;
+}
+
 /** Finds the VM's consul agent: "pid stat" lines. */
 const PROBE = 'for p in $(pgrep -x consul); do echo "$p $(ps -o stat= -p $p)"; done; true';
 
-export class VagrantProvider implements Provider {
+export class VagrantProvider implements Provider, MachinePower {
   readonly name = 'vagrant' as const;
+  readonly power: MachinePower = this;
   private readonly local: LocalProvider;
   private vagrantPath: string | null = null;
 
@@ -107,8 +125,40 @@ export class VagrantProvider implements Provider {
     }
   }
 
+  /**
+   * lxc, as root: vagrant-lxc 1.4 rewrites a container's config without truncating it, so on the second start
+   * of a container its customization block survives its own removal and is appended again, and LXC then
+   * refuses the duplicated addresses ("Failed to setup ipv4 address … File exists"). The block is removed
+   * here first, from the containers of this lab that Vagrant made.
+   */
+  private pruneLxcCustomizations(machines: string[]): void {
+    if (this.options.backend !== 'lxc' || process.getuid?.() !== 0) return;
+    const lxcPath = spawnSync('lxc-config', ['lxc.lxcpath'], { encoding: 'utf8' }).stdout?.trim() || '/var/lib/lxc';
+    for (const m of machines) {
+      if (!this.made(m)) continue;
+      const config = join(lxcPath, `${this.containerPrefix}-${m}`, 'config');
+      if (!existsSync(config)) continue;
+      const text = readFileSync(config, 'utf8');
+      const pruned = text.replace(/^# VAGRANT-BEGIN[\s\S]*?# VAGRANT-END\n/gm, '');
+      if (pruned !== text) writeAtomic(config, pruned);
+    }
+  }
+
   private vagrant(): string {
     return (this.vagrantPath ??= findVagrant());
+  }
+
+  private get runner(): VagrantRunner {
+    return runnerFor(this.dir.root, () => new VagrantRunner(this.dir.root, () => this.vagrant(), (m) => this.machineLog(m), () => this.dir.env()));
+  }
+
+  /** What `vagrant` printed for the machine, kept like an agent's log. */
+  machineLog(machine: string): string {
+    return join(this.vmDir, 'logs', `${machine}.log`);
+  }
+
+  private get sshConfig(): string {
+    return join(this.vmDir, 'ssh-config');
   }
 
   private isVm(node: NodeSpec): boolean {
@@ -132,6 +182,9 @@ export class VagrantProvider implements Provider {
         `the host has no address ${hostNodes[0]!.address} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
       );
     }
+    // A VM address is probed only through a private network the host holds: otherwise the probe would leave
+    // the machine by its default route (VirtualBox makes the network at vagrant up, and nothing can be in use yet).
+    if (!present.length) return;
     const vms = nodes.filter((n) => this.isVm(n));
     const states = existsSync(join(this.dir.root, '.vagrant')) ? this.readStates() : {};
     for (const n of vms) {
@@ -192,7 +245,7 @@ export class VagrantProvider implements Provider {
 
   private async ensureBox(opts: VagrantOptions, progress: Progress): Promise<void> {
     if (opts.backend !== 'lxc' || opts.box !== LXC_BOX) return;
-    const list = await vagrantQuery(this.vagrant(), ['box', 'list', '--machine-readable'], this.dir.root);
+    const list = await this.runner.query(['box', 'list', '--machine-readable'], 'vagrant box list');
     const have = list.lines.some((l) => l.type === 'box-name' && l.data[0] === opts.box);
     if (have) return;
     const file = lxcBoxFile();
@@ -202,7 +255,12 @@ export class VagrantProvider implements Provider {
       );
     }
     progress('box', `Add box ${opts.box}`, 'start');
-    const r = await runVagrant(this.vagrant(), ['box', 'add', '--machine-readable', '--name', opts.box, file], { cwd: this.dir.root, timeoutMs: 300_000, what: 'vagrant box add' });
+    const r = await this.runner.run({
+      args: ['box', 'add', '--machine-readable', '--name', opts.box, file],
+      machines: [],
+      what: 'vagrant box add',
+      timeoutMs: 300_000,
+    });
     if (r.code !== 0) {
       const err = explainFailure(r.lines, r.output, { what: 'vagrant box add', options: opts });
       progress('box', `Add box ${opts.box}`, 'fail', err.message);
@@ -211,54 +269,64 @@ export class VagrantProvider implements Provider {
     progress('box', `Add box ${opts.box}`, 'done');
   }
 
-  /** Runs a lifecycle command with one progress step per VM, from the machine-readable output. */
-  private async lifecycle(spec: LabSpec, progress: Progress, verb: string, args: string[], label: (m: string) => string, timeoutMs: number): Promise<void> {
-    const vms = vmNodes(spec).map((n) => n.machine);
+  /**
+   * One vagrant command (`vagrant up n1 n2`, halt, reload, provision, destroy) on the machines named, each
+   * machine one progress step with its phases as Vagrant reports them (Vagrant may work on several at once);
+   * the ssh config is renewed for the machines left running.
+   */
+  private async act(machines: string[], action: VmAction, progress: Progress, timeoutMs: number): Promise<void> {
     const opts = this.options;
-    const started = new Set<string>();
+    const args = {
+      up: ['up', ...machines, ...(opts.backend === 'auto' ? [] : [`--provider=${opts.backend}`])],
+      halt: ['halt', ...machines],
+      reload: ['reload', ...machines],
+      provision: ['provision', ...machines],
+      destroy: ['destroy', '-f', ...machines],
+    }[action];
+    const phase = new Map<string, string>();
     const finished = new Set<string>();
-    const onLine = (l: MachineLine) => {
-      if (!vms.includes(l.target)) return;
-      const step = `vm-${verb}-${l.target}`;
-      if (!started.has(l.target)) {
-        started.add(l.target);
-        progress(step, label(l.target), 'start');
-      }
-      if (l.type === 'ui' && (l.data[0] === 'info' || l.data[0] === 'output') && l.data[1]) {
-        const msg = l.data.slice(1).join(',').replace(/^==> [^:]+: /, '').trim();
-        if (msg) progress(step, label(l.target), 'start', msg);
-      }
-      if (l.type === 'action' && l.data[0] === verb && l.data[1] === 'end' && !finished.has(l.target)) {
-        finished.add(l.target);
-        progress(step, label(l.target), 'done');
-      }
+    const report = (m: string, status: 'start' | 'done' | 'fail', message?: string) => {
+      const { step, label } = vmStep(action, m);
+      progress(step, label, status, message);
     };
-    let r;
+    const ready = action === 'up' || action === 'reload' ? 'ready' : undefined;
+    for (const m of machines) report(m, 'start');
+    if (action === 'up' || action === 'reload') this.pruneLxcCustomizations(machines);
     try {
-      r = await runVagrant(this.vagrant(), [...args, '--machine-readable'], { cwd: this.dir.root, timeoutMs, what: `vagrant ${verb}`, onLine });
+      const r = await this.runner.run({
+        args: [...args, '--machine-readable'],
+        machines,
+        what: `vagrant ${args.join(' ')}`,
+        timeoutMs,
+        onLine: (l) => {
+          if (!machines.includes(l.target) || finished.has(l.target)) return;
+          const next = phaseOf(humanText(l) ?? '');
+          if (next && next !== phase.get(l.target)) report(l.target, 'start', next);
+          if (next) phase.set(l.target, next);
+          if (l.type === 'action' && l.data[1] === 'end') {
+            finished.add(l.target);
+            report(l.target, 'done', ready);
+          }
+        },
+      });
+      if (r.code !== 0) throw explainFailure(r.lines, r.output, { what: `vagrant ${args[0]} ${machines.join(' ')}`, options: opts });
+      const states = await this.refreshStates();
+      if (machines.some((m) => states[m] === 'running')) await this.writeSshConfig();
+      const down = ready ? machines.filter((m) => states[m] !== 'running') : [];
+      if (down.length) throw new VagrantError(down.map((m) => `${m} is ${states[m] ?? 'unknown'} after vagrant ${action}`).join(', '));
     } catch (err) {
-      for (const m of started) if (!finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'fail', (err as Error).message);
+      for (const m of machines) if (!finished.has(m) || ready) report(m, 'fail', (err as Error).message);
       throw err;
     }
-    await this.refreshStates();
-    if (r.code !== 0) {
-      const err = explainFailure(r.lines, r.output, { what: `vagrant ${verb}`, options: opts });
-      for (const m of vms) if (!finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'fail', err.message);
-      throw err;
-    }
-    for (const m of vms) if (started.has(m) && !finished.has(m)) progress(`vm-${verb}-${m}`, label(m), 'done');
+    for (const m of machines) if (!finished.has(m)) report(m, 'done', ready);
   }
 
   async startMachines(spec: LabSpec, progress: Progress): Promise<void> {
     const opts = this.options;
     await this.ensureBox(opts, progress);
     this.removeLxcOrphans(spec);
-    const args = opts.backend === 'auto' ? ['up'] : ['up', `--provider=${opts.backend}`];
-    await this.lifecycle(spec, progress, 'up', args, (m) => `Bring up ${m} (vagrant up)`, opts.upTimeoutMs);
-    const states = this.readStates();
-    const down = vmNodes(spec).filter((n) => states[n.machine] !== 'running');
-    if (down.length) throw new VagrantError(`${down.map((n) => `${n.machine} is ${states[n.machine] ?? 'unknown'}`).join(', ')} after vagrant up`);
-    await this.writeSshConfig();
+    // Every machine to the end of its provisioning before any agent starts.
+    await this.act(machinesOf(spec), 'up', progress, opts.upTimeoutMs);
     const host = spec.nodes.filter((n) => !this.isVm(n));
     const missing: NodeSpec[] = [];
     for (const n of host) if (!(await hostHasAddress(n.address))) missing.push(n);
@@ -271,13 +339,51 @@ export class VagrantProvider implements Provider {
 
   async stopMachines(spec: LabSpec, progress: Progress): Promise<void> {
     if (!this.created()) return;
-    await this.lifecycle(spec, progress, 'halt', ['halt'], (m) => `Halt ${m} (vagrant halt)`, 300_000);
-    rmSync(join(this.vmDir, 'ssh-config'), { force: true });
+    await this.act(machinesOf(spec), 'halt', progress, 300_000);
+    rmSync(this.sshConfig, { force: true });
   }
 
   async destroyMachines(spec: LabSpec, progress: Progress): Promise<void> {
-    if (this.created()) await this.lifecycle(spec, progress, 'destroy', ['destroy', '-f'], (m) => `Destroy ${m} (vagrant destroy)`, 300_000);
+    if (this.created()) await this.act(machinesOf(spec), 'destroy', progress, 300_000);
     this.removeLxcOrphans(spec);
+  }
+
+  machines(spec: LabSpec): MachineInfo[] {
+    const states = this.readStates();
+    const { backend, box } = this.options;
+    return vmNodes(spec).map((n) => ({
+      name: n.machine,
+      node: n.name,
+      state: states[n.machine] ?? (this.made(n.machine) ? 'unknown' : 'not_created'),
+      provider: backend,
+      box,
+      made: this.made(n.machine),
+    }));
+  }
+
+  async refresh(): Promise<void> {
+    if (existsSync(join(this.dir.root, '.vagrant'))) await this.refreshStates();
+  }
+
+  async machineAction(spec: LabSpec, machine: string, action: VmAction, progress: Progress): Promise<void> {
+    const node = vmNodes(spec).find((n) => n.machine === machine)!;
+    if (action === 'up') {
+      await this.ensureBox(this.options, progress);
+      this.removeLxcOrphans(spec);
+    } else if (action !== 'provision') {
+      await this.stopAgent(node);
+    }
+    await this.act([machine], action, progress, action === 'up' || action === 'reload' ? this.options.upTimeoutMs : 300_000);
+    if (action === 'destroy') this.removeLxcOrphans(spec);
+    if (!existsSync(join(this.dir.root, '.vagrant', 'machines')) || machinesOf(spec).every((m) => this.readStates()[m] !== 'running')) {
+      rmSync(this.sshConfig, { force: true });
+    }
+  }
+
+  /** Whether Vagrant made this machine for the lab: it has the machine's id. */
+  private made(machine: string): boolean {
+    const dir = join(this.dir.root, '.vagrant', 'machines', machine);
+    return existsSync(dir) && readdirSync(dir).some((p) => existsSync(join(dir, p, 'id')));
   }
 
   /** Whether Vagrant made any machine of this lab (else there is nothing to halt or destroy). */
@@ -285,11 +391,22 @@ export class VagrantProvider implements Provider {
     return existsSync(join(this.dir.root, '.vagrant', 'machines'));
   }
 
+  private refreshing = false;
+
+  /** A refresh of the machines' states, in the runner's line, unless one is already waiting there. */
+  private refreshStatesSoon(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    this.refreshStates()
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = false));
+  }
+
   private async refreshStates(): Promise<Record<string, string>> {
-    const r = await vagrantQuery(this.vagrant(), ['status', '--machine-readable'], this.dir.root);
+    const r = await this.runner.query(['status', '--machine-readable'], 'vagrant status');
     const states = machineStates(r.lines);
     mkdirSync(this.vmDir, { recursive: true });
-    writeFileSync(join(this.vmDir, 'state.json'), JSON.stringify(states));
+    writeAtomic(join(this.vmDir, 'state.json'), JSON.stringify(states));
     return states;
   }
 
@@ -301,12 +418,10 @@ export class VagrantProvider implements Provider {
     }
   }
 
-  private async writeSshConfig(): Promise<string | null> {
-    const r = await vagrantQuery(this.vagrant(), ['ssh-config'], this.dir.root);
-    if (r.code !== 0 || !/^Host /m.test(r.output)) return null;
-    const file = join(this.vmDir, 'ssh-config');
-    writeFileSync(file, r.output);
-    return file;
+  /** Vagrant's ssh settings for the running machines, so that nothing else needs to run vagrant to reach them. */
+  private async writeSshConfig(): Promise<void> {
+    const r = await this.runner.query(['ssh-config'], 'vagrant ssh-config');
+    if (/^Host /m.test(r.output)) writeAtomic(this.sshConfig, r.output.slice(r.output.search(/^Host /m)));
   }
 
   /** A command run in the VM over plain ssh (fast: no Ruby start-up), with Vagrant's own ssh settings. */
@@ -316,15 +431,12 @@ export class VagrantProvider implements Provider {
     timeoutMs = 15_000,
     input?: Uint8Array,
   ): Promise<{ ok: boolean; code: number | null; stdout: string; stderr: string }> {
-    // A lab never brought up has no VM to ask, and asking Vagrant costs a Ruby start on every look.
-    if (!existsSync(join(this.dir.root, '.vagrant', 'machines', machine))) return { ok: false, code: null, stdout: '', stderr: `${machine} was never created` };
-    let cfg: string | null = join(this.vmDir, 'ssh-config');
-    if (!existsSync(cfg)) cfg = await this.writeSshConfig();
-    if (!cfg) return { ok: false, code: null, stdout: '', stderr: 'no ssh config: the VM is not running' };
+    // Vagrant is never asked here: its ssh settings are written when a machine comes up, and removed when it stops.
+    if (!existsSync(this.sshConfig)) return { ok: false, code: null, stdout: '', stderr: `${machine} is not running` };
     return new Promise((resolve) => {
       const child = execFile(
         'ssh',
-        ['-F', cfg!, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', machine, command],
+        [...this.sshArgs(), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', machine, command],
         { timeout: timeoutMs, encoding: 'utf8' },
         (err, stdout, stderr) => resolve({ ok: !err, code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
       );
@@ -333,6 +445,10 @@ export class VagrantProvider implements Provider {
         child.stdin!.end(input);
       }
     });
+  }
+
+  private sshArgs(): string[] {
+    return ['-F', this.sshConfig, '-o', 'LogLevel=ERROR'];
   }
 
   /** The VM's consul agent: pid and whether it is stopped (SIGSTOP), or null when there is none or the VM is unreachable. */
@@ -349,12 +465,13 @@ export class VagrantProvider implements Provider {
 
   async startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void> {
     if (!this.isVm(node)) return this.local.startAgent(spec, node, opts);
+    if (!existsSync(this.sshConfig)) throw new VagrantError(`${node.machine} is not running: bring it up first (consul-lab vm up ${node.machine})`);
     mkdirSync(this.dir.nodeDir(node.name), { recursive: true });
     await supervise(this.dir, 'agent', {
       name: node.name,
-      file: this.vagrant(),
-      args: ['ssh', node.machine, '--tty', '-c', remoteAgentCommand(spec, node, opts)],
-      env: VAGRANT_ENV,
+      file: 'ssh',
+      args: [...this.sshArgs(), '-tt', node.machine, remoteAgentCommand(spec, node, opts)],
+      env: {},
       cwd: this.dir.root,
       logFile: this.dir.logFile(node.name),
       meta: { ui: opts.ui, rejoin: opts.rejoin, machine: node.machine },
@@ -369,9 +486,9 @@ export class VagrantProvider implements Provider {
     const inVm = vm === 'running' || vm === undefined ? await this.vmAgent(node.machine) : 'unreachable';
     const ui = rec?.meta.ui === true;
     if (inVm !== 'unreachable' && inVm) return { process: inVm.paused ? 'paused' : 'running', pid: inVm.pid, ui, vm };
-    // No agent in the VM (yet): a live `vagrant ssh` session is still starting it.
+    // No agent in the VM (yet): a live ssh session is still starting it.
     if (session && session.process !== 'stopped') return { process: 'running', pid: null, ui, vm };
-    if (inVm === 'unreachable' && vm === 'running') this.refreshStates().catch(() => undefined);
+    if (inVm === 'unreachable' && vm === 'running') this.refreshStatesSoon();
     return { process: 'stopped', pid: null, ui: false, vm };
   }
 
@@ -392,10 +509,10 @@ export class VagrantProvider implements Provider {
         20_000,
       );
     }
-    const rec = this.dir.readRun('agent', node.name);
+    const rec = this.dir.liveRun('agent', node.name);
     if (!rec) return;
     await terminate(rec.pid, 3000);
-    await terminate(rec.supervisorPid, 3000);
+    if (sameProcess(rec.supervisorPid, rec.supervisorStartTime)) await terminate(rec.supervisorPid, 3000);
   }
 
   lastWords(node: NodeSpec): string {
@@ -404,12 +521,11 @@ export class VagrantProvider implements Provider {
 
   shell(node: NodeSpec): ShellCommand {
     if (!this.isVm(node)) return this.local.shell(node);
-    return {
-      file: this.vagrant(),
-      args: ['ssh', node.machine],
-      cwd: this.dir.root,
-      env: { ...VAGRANT_ENV, CONSUL_LAB_NODE: node.name },
-    };
+    if (!existsSync(this.sshConfig)) {
+      const why = `${node.machine} is not running (${this.readStates()[node.machine] ?? 'not created'}): bring the lab up, or the VM from its panel`;
+      return { file: '/bin/sh', args: ['-c', 'printf "%s\\r\\n" "$1"', 'sh', why], cwd: this.dir.root, env: {} };
+    }
+    return { file: 'ssh', args: [...this.sshArgs(), '-t', node.machine], cwd: this.dir.root, env: { CONSUL_LAB_NODE: node.name } };
   }
 
   serviceHost(node: NodeSpec): ServiceHost | null {
