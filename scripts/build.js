@@ -4,21 +4,19 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { PRELOAD_BUILD, PRELOAD_MAX_BYTES } from './preload-bundle.js';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 rmSync('out', { recursive: true, force: true });
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--outDir', 'out']);
-await build({
-  entryPoints: ['preload/index.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['electron'],
-  outfile: 'out/preload/index.cjs',
-  logLevel: 'warning',
-});
+const preload = await build({ ...PRELOAD_BUILD, metafile: true });
+const preloadBytes = preload.metafile.outputs[PRELOAD_BUILD.outfile].bytes;
+console.log(`preload: ${preloadBytes} bytes (at most ${PRELOAD_MAX_BYTES})`);
+if (preloadBytes > PRELOAD_MAX_BYTES) {
+  console.error(`the preload bundle is over ${PRELOAD_MAX_BYTES} bytes: what does it load? (esbuild --analyze)`);
+  process.exit(1);
+}
 const { BUNDLE_NAME, BUNDLE_OPTIONS } = await import('../out/main/engine/greeter/bundle.js');
 await build({ ...BUNDLE_OPTIONS, entryPoints: ['main/engine/greeter/service.ts'], outfile: `out/main/engine/greeter/${BUNDLE_NAME}` });
 run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);

@@ -189,8 +189,10 @@ async function run(cmd: string, p: Parsed, lab: Lab): Promise<number> {
       return (await import('./vm.js')).vmCommand(lab, p, snap);
     case 'greeter':
       return (await import('./greeter.js')).greeterCommand(lab, p);
-    case 'ui':
-      return (await import('../web/serve.js')).serveCommand(lab, p);
+    case 'ui': {
+      const serve = { lab: lab.options, port: intFlag(p, 'port') ?? 0, open: p.flags.has('open') };
+      return (await import('../doors/door-process.js')).runDoor(new URL('../web/serve', import.meta.url), serve);
+    }
     default:
       throw new InputError(`unknown command ${cmd}: see consul-lab --help`);
   }

@@ -3,7 +3,8 @@
  * and the web host both call, after validating the arguments at the door.
  */
 import { InputError } from '../common/names.js';
-import { isOpName, parseArgs, type OpName, type OpParsed, type OpResults } from '../common/contract.js';
+import { isOpName, type OpName, type OpResults } from '../common/contract.js';
+import { parseArgs, type OpParsed } from '../common/validation.js';
 import type { LabSession } from '../engine/session.js';
 
 export type Handlers = { [K in OpName]: (args: OpParsed<K>) => Promise<OpResults[K]> | OpResults[K] };

@@ -29,9 +29,17 @@ export function appOriginCheck(rendererIndexUrl: string, devServerUrl?: string):
   };
 }
 
-export async function handleCall(handlers: Handlers, allowed: (url: string) => boolean, event: IpcEventLike, op: unknown, args: unknown): Promise<ReplyFrame> {
+export async function handleCall(
+  handlers: Handlers,
+  allowed: (url: string) => boolean,
+  event: IpcEventLike,
+  op: unknown,
+  args: unknown,
+): Promise<ReplyFrame> {
   const url = event.senderFrame?.url ?? '';
-  if (!allowed(url)) return { id: null, ok: false, error: `refused: a call from ${url || 'an unknown frame'}, which is not the app's own page` };
+  if (!allowed(url)) {
+    return { id: null, ok: false, error: `refused: a call from ${url || 'an unknown frame'}, which is not the app's own page` };
+  }
   try {
     return { id: null, ok: true, result: (await dispatch(handlers, op, args)) ?? null };
   } catch (err) {
