@@ -1,7 +1,7 @@
 /**
  * The one subscription to the lab's event stream. State events are queued and applied to the store once
- * per animation frame (so a burst costs one render); agent output and terminal data go straight to the
- * terminal that shows them, never through React.
+ * per animation frame (so a burst costs one render); agent output, vagrant's output and terminal data go
+ * straight to the terminal that shows them, never through React.
  */
 import type { LabApi } from '../main/common/contract.js';
 import type { LabEvent } from '../main/common/types.js';
@@ -11,6 +11,7 @@ type LogListener = (data: string) => void;
 type TermListener = { data(data: string): void; exit(code: number | null): void };
 
 const logListeners = new Map<string, Set<LogListener>>();
+const machineLogListeners = new Map<string, Set<LogListener>>();
 const termListeners = new Map<string, TermListener>();
 
 let api: LabApi | null = null;
@@ -42,11 +43,12 @@ function schedule(): void {
 
 export function dispatch(e: LabEvent): void {
   switch (e.type) {
-    case 'log': {
-      const ls = logListeners.get(e.node);
-      if (ls) for (const l of ls) l(e.data);
+    case 'log':
+      publish(logListeners, e.node, e.data);
       return;
-    }
+    case 'machine-log':
+      publish(machineLogListeners, e.machine, e.data);
+      return;
     case 'term-data':
       termListeners.get(e.id)?.data(e.data);
       return;
@@ -69,11 +71,26 @@ export function lab(): LabApi {
   return api;
 }
 
-export function onLog(node: string, l: LogListener): () => void {
-  let set = logListeners.get(node);
-  if (!set) logListeners.set(node, (set = new Set()));
+function publish(listeners: Map<string, Set<LogListener>>, key: string, data: string): void {
+  const ls = listeners.get(key);
+  if (ls) for (const l of ls) l(data);
+}
+
+function subscribe(listeners: Map<string, Set<LogListener>>, key: string, l: LogListener): () => void {
+  let set = listeners.get(key);
+  if (!set) listeners.set(key, (set = new Set()));
   set.add(l);
   return () => set!.delete(l);
+}
+
+/** A node's agent output. */
+export function onLog(node: string, l: LogListener): () => void {
+  return subscribe(logListeners, node, l);
+}
+
+/** What vagrant prints for a VM. */
+export function onMachineLog(machine: string, l: LogListener): () => void {
+  return subscribe(machineLogListeners, machine, l);
 }
 
 export function onTerm(id: string, l: TermListener): () => void {

@@ -2,13 +2,15 @@
 import { createStore, useStore } from 'zustand';
 
 export type Theme = 'dark' | 'light';
+/** A node panel's terminals: the agent's output, a shell, vagrant's output for the node's VM. */
+export type TermTab = 'agent' | 'shell' | 'machine';
 
 export interface Prefs {
   theme: Theme;
   /** The last lab directory this window showed. */
   lastLab: string | null;
   /** Which terminal tab each node panel shows. */
-  tabs: Record<string, 'agent' | 'shell'>;
+  tabs: Record<string, TermTab>;
   /** Height in pixels of each node's terminal area. */
   termHeights: Record<string, number>;
   /** Collapsed sections by id. */

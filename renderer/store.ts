@@ -1,11 +1,12 @@
 /**
  * The window's state, fed only by the lab's event stream: 'snapshot' events are the state of record;
  * 'progress', 'member', 'leader', 'action' and 'greeter-*' events feed the progress bar, the timeline and
- * the charts. High-volume output ('log', 'term-*') never enters the store: it goes straight to terminals
+ * the charts. High-volume output ('log', 'machine-log', 'term-*') never enters the store: it goes straight to terminals
  * through the bus (see bus.ts), so a log flood does not re-render React.
  */
 import { createStore, useStore } from 'zustand';
-import type { ClusterSnapshot, GreeterCall, LabEvent, MemberStatus, ProgressEvent } from '../main/common/types.js';
+import { machinesOf, stepsOf, VM_ACTIONS, type StepDef, type VmAction } from '../main/common/steps.js';
+import type { ClusterSnapshot, GreeterCall, LabEvent, LabSpec, MemberStatus, ProgressEvent } from '../main/common/types.js';
 
 export const TIMELINE_CAP = 400;
 export const HISTORY_CAP = 600;
@@ -23,19 +24,28 @@ export interface TimelineItem {
 export interface StepState {
   step: string;
   label: string;
-  status: 'start' | 'done' | 'fail';
-  /** Wall-clock time the step started (client receive time adjusted by the event's at). */
+  /** pending: one of the operation's steps that has not started yet. */
+  status: 'pending' | 'start' | 'done' | 'fail';
+  /** When the step started, by the lab's clock (the events' at); 0 while pending. */
   startedAt: number;
   elapsedMs: number;
+  /** While it runs, its phase (a VM step: booting, provisioning, …); once ended, what it ended with. */
   message?: string;
 }
 
 export interface OpProgress {
   op: string;
   startedAt: number;
+  /** When the operation ended (its action event, or a failed step); null while it runs. */
+  endedAt: number | null;
+  /** Every step in order: the operation's own, pending ones ahead, and any other step it reported. */
   steps: StepState[];
+  /** Whether the operation's steps are known (listed ahead as pending). */
+  defined: boolean;
   finished: boolean;
   failed: boolean;
+  /** The operation's error, when it failed outside any step. */
+  error?: string;
 }
 
 /** One sample of every member's status, taken when a snapshot arrives (for the status-over-time chart). */
@@ -77,6 +87,8 @@ function describeArgs(args: unknown): string {
   if (!args || typeof args !== 'object') return '';
   const a = args as Record<string, unknown>;
   const parts: string[] = [];
+  if (typeof a.action === 'string') parts.push(a.action);
+  if (typeof a.machine === 'string') parts.push(a.machine);
   if (typeof a.node === 'string') parts.push(a.node);
   if (typeof a.key === 'string') parts.push(`key ${a.key}`);
   if (typeof a.target === 'string') parts.push(`→ ${a.target}`);
@@ -96,28 +108,59 @@ const MEMBER_WORDS: Record<MemberStatus, string> = {
   none: 'unknown',
 };
 
-function applyProgress(prev: OpProgress | null, e: ProgressEvent): OpProgress {
-  const now = Date.now();
-  let p = prev;
-  if (!p || p.op !== e.op || (p.finished && e.status === 'start')) {
-    p = { op: e.op, startedAt: now - e.elapsedMs, steps: [], finished: false, failed: false };
-  }
-  const steps = p.steps.slice();
-  const i = steps.findIndex((s) => s.step === e.step);
+const VM_ACTION_NAMES = Object.keys(VM_ACTIONS) as VmAction[];
+
+/**
+ * The steps the operation will report. Progress events do not carry the operation's arguments: for rejoin and vm,
+ * the steps are those of the arguments whose steps include the one reported (its label names the node or machine).
+ */
+function stepsAhead(e: ProgressEvent, spec: LabSpec): StepDef[] | null {
+  if (e.op !== 'rejoin' && e.op !== 'vm') return stepsOf(e.op, spec);
+  const candidates =
+    e.op === 'rejoin'
+      ? spec.nodes.map((n) => ({ node: n.name }))
+      : machinesOf(spec).flatMap((machine) => VM_ACTION_NAMES.map((action) => ({ action, machine })));
+  const reports = (defs: StepDef[] | null) => !!defs?.some((d) => d.step === e.step && d.label === e.label);
+  return candidates.map((args) => stepsOf(e.op, spec, args)).find(reports) ?? null;
+}
+
+/** Puts a step in its place: over its own entry, else (a step not in the definition) before the first pending one. */
+function place(steps: StepState[], s: StepState): StepState[] {
+  const i = steps.findIndex((x) => x.step === s.step);
+  if (i >= 0) return steps.map((x, j) => (j === i ? s : x));
+  const next = steps.findIndex((x) => x.status === 'pending');
+  return next < 0 ? [...steps, s] : [...steps.slice(0, next), s, ...steps.slice(next)];
+}
+
+/** A step after an event: a repeated start of a running step only brings its new phase. */
+function stepAfter(old: StepState | undefined, e: ProgressEvent): StepState {
+  const running = old?.status === 'start';
   if (e.status === 'start') {
-    const s: StepState = { step: e.step, label: e.label, status: 'start', startedAt: now, elapsedMs: 0 };
-    if (i >= 0) steps[i] = s;
-    else steps.push(s);
-  } else {
-    const old = i >= 0 ? steps[i]! : { step: e.step, label: e.label, status: 'start' as const, startedAt: now, elapsedMs: 0 };
-    const s: StepState = { ...old, label: e.label, status: e.status, elapsedMs: now - old.startedAt, message: e.message };
-    if (i >= 0) steps[i] = s;
-    else steps.push(s);
+    if (running) return { ...old, message: e.message ?? old.message };
+    return { step: e.step, label: e.label, status: 'start', startedAt: e.at, elapsedMs: 0, message: e.message };
   }
-  const failed = e.status === 'fail' || p.failed;
-  // The last step of each operation closes it.
-  const last = (e.op === 'up' && e.step === 'all-alive') || (e.op === 'down' && e.step === 'verify') || (e.op === 'rejoin' && e.step === 'alive');
-  return { ...p, steps, failed, finished: failed || (last && e.status === 'done') };
+  const startedAt = old && old.status !== 'pending' ? old.startedAt : e.at;
+  return { step: e.step, label: e.label, status: e.status, startedAt, elapsedMs: e.at - startedAt, message: e.message };
+}
+
+function applyProgress(prev: OpProgress | null, e: ProgressEvent, spec: LabSpec | undefined): OpProgress {
+  let p: OpProgress =
+    !prev || prev.op !== e.op || (prev.finished && e.status === 'start')
+      ? { op: e.op, startedAt: e.at - e.elapsedMs, endedAt: null, steps: [], defined: false, finished: false, failed: false }
+      : prev;
+  const ahead = !p.defined && spec ? stepsAhead(e, spec) : null;
+  if (ahead) {
+    const pending = ahead.map((d): StepState => ({ ...d, status: 'pending', startedAt: 0, elapsedMs: 0 }));
+    p = { ...p, defined: true, steps: p.steps.reduce(place, pending) };
+  }
+  const steps = place(p.steps, stepAfter(p.steps.find((s) => s.step === e.step), e));
+  return e.status === 'fail' ? { ...p, steps, finished: true, failed: true, endedAt: e.at } : { ...p, steps };
+}
+
+/** The operation in progress ends with its action event. */
+function endProgress(p: OpProgress | null, e: Extract<LabEvent, { type: 'action' }>): OpProgress | null {
+  if (!p || p.finished || p.op !== e.op) return p;
+  return { ...p, finished: true, failed: !e.ok, error: e.error, endedAt: e.at };
 }
 
 export function reduce(state: LabState, e: LabEvent): LabState {
@@ -135,7 +178,7 @@ export function reduce(state: LabState, e: LabEvent): LabState {
       return { ...state, seq, connected: true, snapshot: s, history: cap([...state.history, { at: s.at, statuses }], HISTORY_CAP) };
     }
     case 'progress': {
-      const progress = applyProgress(state.progress, e);
+      const progress = applyProgress(state.progress, e, state.snapshot?.lab);
       const timeline = e.status === 'fail' ? item('progress', `${e.op}: ${e.label} failed${e.message ? `: ${e.message}` : ''}`, 'bad', e.at) : state.timeline;
       return { ...state, seq, progress, timeline };
     }
@@ -158,7 +201,12 @@ export function reduce(state: LabState, e: LabEvent): LabState {
       };
     case 'action': {
       const what = `${e.op}${describeArgs(e.args) ? ` ${describeArgs(e.args)}` : ''}`;
-      return { ...state, seq, timeline: item('action', e.ok ? `you: ${what}` : `you: ${what} failed: ${e.error ?? ''}`, e.ok ? 'info' : 'bad', e.at) };
+      return {
+        ...state,
+        seq,
+        progress: endProgress(state.progress, e),
+        timeline: item('action', e.ok ? `you: ${what}` : `you: ${what} failed: ${e.error ?? ''}`, e.ok ? 'info' : 'bad', e.at),
+      };
     }
     case 'greeter-health':
       return {

@@ -1,4 +1,4 @@
-/** The lab's header: name, provider, topology; Bring up, Stop, Destroy; bring-up progress as named steps. */
+/** The lab's header: name, provider, topology; Bring up, Stop, Destroy; the running operation's steps and their times. */
 import { useState } from 'react';
 import { useLab, useBusy, type StepState } from '../store.js';
 import { run } from '../bus.js';
@@ -6,17 +6,6 @@ import { ActionButton, secs, useNow } from './common.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
 import { LabSettings } from './Settings.js';
 import { VagrantfileEditor } from './VagrantfileEditor.js';
-
-/** The steps of bring-up, named before they start so the user sees what is coming. */
-const UP_STEPS: { step: string; label: string }[] = [
-  { step: 'preflight', label: 'Check consul and addresses' },
-  { step: 'start-servers', label: 'Start servers' },
-  { step: 'join-servers', label: 'Join servers' },
-  { step: 'elect-leader', label: 'Elect leader' },
-  { step: 'start-clients', label: 'Start client' },
-  { step: 'join-clients', label: 'Join client' },
-  { step: 'all-alive', label: 'All members alive' },
-];
 
 export function Header({ onHelp }: { onHelp(): void }) {
   const snap = useLab((s) => s.snapshot);
@@ -123,51 +112,56 @@ export function Header({ onHelp }: { onHelp(): void }) {
   );
 }
 
+/** What the header calls each operation with steps. */
+const OP_WORDS: Record<string, string> = { up: 'Bring up', down: 'Stop', destroy: 'Destroy', rejoin: 'Rejoin', vm: 'Machine' };
+
 function Progress() {
   const progress = useLab((s) => s.progress);
   const running = !!progress && !progress.finished;
   const now = useNow(200, running);
   const [hidden, setHidden] = useState<number | null>(null);
   if (!progress || hidden === progress.startedAt) return null;
-  const steps: StepState[] =
-    progress.op === 'up'
-      ? [
-          ...UP_STEPS.map(
-            (u) => progress.steps.find((s) => s.step === u.step) ?? ({ step: u.step, label: u.label, status: 'pending', startedAt: 0, elapsedMs: 0 } as unknown as StepState),
-          ),
-          ...progress.steps.filter((s) => !UP_STEPS.some((u) => u.step === s.step)),
-        ]
-      : progress.steps;
-  const current = steps.find((s) => s.status === 'start');
-  const total = (progress.finished ? Math.max(...progress.steps.map((s) => s.startedAt + s.elapsedMs), progress.startedAt) : now) - progress.startedAt;
+  const total = (progress.endedAt ?? now) - progress.startedAt;
+  const failure = progress.steps.find((s) => s.status === 'fail')?.message ?? progress.error;
   return (
     <div className={`progress ${progress.failed ? 'failed' : progress.finished ? 'done' : 'running'}`} role="status" aria-label={`${progress.op} progress`}>
       <span className="progress-op">
-        {progress.op === 'up' ? 'Bring up' : progress.op === 'down' ? 'Stop' : progress.op}
+        {OP_WORDS[progress.op] ?? progress.op}
         {progress.failed ? ' failed' : progress.finished ? ' done' : '…'} <span className="muted">{secs(Math.max(0, total))}</span>
       </span>
       <ol className="steps">
-        {steps.map((s) => {
-          const st = s.status as string;
-          const el = st === 'start' ? now - s.startedAt : s.elapsedMs;
-          return (
-            <li key={s.step} className={`step step-${st}`} aria-current={s === current ? 'step' : undefined} title={s.message ?? s.label}>
-              <span className="step-icon" aria-hidden>
-                {st === 'done' ? '✓' : st === 'fail' ? '✕' : st === 'start' ? <span className="spinner" /> : '○'}
-              </span>
-              <span>{shortLabel(s.label)}</span>
-              {st !== 'pending' && <span className="muted"> {secs(Math.max(0, el))}</span>}
-            </li>
-          );
-        })}
+        {progress.steps.map((s) => (
+          <Step key={s.step} step={s} now={now} />
+        ))}
       </ol>
-      {progress.failed && <span className="error-text">{steps.find((s) => s.status === 'fail')?.message}</span>}
+      {progress.failed && <span className="error-text">{failure}</span>}
       {progress.finished && (
         <button type="button" className="ghost small" onClick={() => setHidden(progress.startedAt)} aria-label="Dismiss progress">
           ✕
         </button>
       )}
     </div>
+  );
+}
+
+/** One step: its label (with its phase while it runs) and how long it took, or has taken so far. */
+function Step({ step: s, now }: { step: StepState; now: number }) {
+  const elapsed = s.status === 'start' ? now - s.startedAt : s.elapsedMs;
+  return (
+    <li
+      className={`step step-${s.status}`}
+      aria-current={s.status === 'start' ? 'step' : undefined}
+      title={s.message ? `${s.label}: ${s.message}` : s.label}
+    >
+      <span className="step-icon" aria-hidden>
+        {s.status === 'done' ? '✓' : s.status === 'fail' ? '✕' : s.status === 'start' ? <span className="spinner" /> : '○'}
+      </span>
+      <span>
+        {shortLabel(s.label)}
+        {s.status === 'start' && s.message ? ` · ${s.message}` : ''}
+      </span>
+      {s.status !== 'pending' && <span className="muted"> {secs(Math.max(0, elapsed))}</span>}
+    </li>
   );
 }
 

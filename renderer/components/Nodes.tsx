@@ -1,10 +1,14 @@
-/** One panel per node: address, role, status in Consul's words, leader badge, actions, agent and shell terminals. */
+/**
+ * One panel per node: address, role, status in Consul's words, leader badge, actions, its VM (vagrant provider), and
+ * terminals: the agent's output, a shell and, for a VM, vagrant's output.
+ */
 import { useEffect, useRef } from 'react';
 import type { Member, NodeState } from '../../main/common/types.js';
 import { useLab } from '../store.js';
-import { prefsStore, updatePrefs, usePrefs } from '../prefs.js';
+import { prefsStore, updatePrefs, usePrefs, type TermTab } from '../prefs.js';
 import { ActionButton, StatusPill } from './common.js';
-import { AgentLog, Shell } from './Terminals.js';
+import { MachineSection } from './Machine.js';
+import { AgentLog, MachineLog, Shell } from './Terminals.js';
 
 export function nodeStatus(node: NodeState, member: Member | undefined): string {
   if (node.process === 'paused') return member?.status === 'failed' ? 'failed' : 'paused';
@@ -30,10 +34,13 @@ function NodePanel({ name }: { name: string }) {
   const member = useLab((s) => s.snapshot?.members.find((m) => m.name === name));
   const leader = useLab((s) => s.snapshot?.leader === name);
   const provider = useLab((s) => s.snapshot?.lab.provider);
-  const tab = usePrefs((p) => p.tabs[name] ?? 'agent');
+  const machine = node?.machine?.name;
+  const chosen = usePrefs((p) => p.tabs[name] ?? 'agent');
+  const tab = chosen === 'machine' && !machine ? 'agent' : chosen;
   const height = usePrefs((p) => p.termHeights[name] ?? 240);
-  const shellOpened = useRef(tab === 'shell');
-  if (tab === 'shell') shellOpened.current = true;
+  // A shell or machine log opens when its tab is first shown, and stays open.
+  const opened = useRef(new Set<TermTab>());
+  opened.current.add(tab);
   const boxRef = useRef<HTMLDivElement>(null);
 
   // Remember the terminal area's height when the user drags its corner.
@@ -60,7 +67,8 @@ function NodePanel({ name }: { name: string }) {
   const running = node.process === 'running';
   const paused = node.process === 'paused';
   const stopped = node.process === 'stopped';
-  const setTab = (t: 'agent' | 'shell') => updatePrefs({ tabs: { ...currentTabs(), [name]: t } });
+  const setTab = (t: TermTab) => updatePrefs({ tabs: { ...currentTabs(), [name]: t } });
+  const tabs: TermTab[] = machine ? ['agent', 'shell', 'machine'] : ['agent', 'shell'];
   const httpBase = node.httpAddr.startsWith('http') ? node.httpAddr : `http://${node.httpAddr}`;
 
   return (
@@ -94,10 +102,10 @@ function NodePanel({ name }: { name: string }) {
             {running && !node.apiUp ? ' · API not answering' : ''}
           </dd>
         </div>
-        {provider === 'vagrant' && (
+        {provider === 'vagrant' && !node.machine && (
           <div>
-            <dt>VM</dt>
-            <dd>{node.vm ?? 'unknown'}</dd>
+            <dt>Machine</dt>
+            <dd title="The agent runs on the host: no VM">host</dd>
           </div>
         )}
       </dl>
@@ -121,8 +129,9 @@ function NodePanel({ name }: { name: string }) {
           Open Consul UI
         </button>
       </div>
+      {node.machine && <MachineSection machine={node.machine} />}
       <div className="tabs" role="tablist" aria-label={`${name} terminals`}>
-        {(['agent', 'shell'] as const).map((t) => (
+        {tabs.map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={`tab${tab === t ? ' active' : ''}`} onClick={() => setTab(t)}>
             {t}
           </button>
@@ -130,7 +139,8 @@ function NodePanel({ name }: { name: string }) {
       </div>
       <div className="term-box" ref={boxRef} style={{ height }} role="tabpanel">
         <AgentLog node={name} visible={tab === 'agent'} />
-        {shellOpened.current && <Shell node={name} visible={tab === 'shell'} />}
+        {opened.current.has('shell') && <Shell node={name} visible={tab === 'shell'} />}
+        {machine && opened.current.has('machine') && <MachineLog machine={machine} visible={tab === 'machine'} />}
       </div>
     </section>
   );

@@ -1,13 +1,13 @@
 /**
- * xterm.js views: a node's agent output (read-only, searchable, filterable) and a node's interactive shell.
- * Output never passes through React: it is written to xterm at most once per animation frame.
+ * xterm.js views: a node's agent output and a VM's vagrant output (read-only, searchable, filterable) and a node's
+ * interactive shell. Output never passes through React: it is written to xterm at most once per animation frame.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import '@xterm/xterm/css/xterm.css';
-import { lab, onLog, onTerm } from '../bus.js';
+import { lab, onLog, onMachineLog, onTerm } from '../bus.js';
 import { usePrefs } from '../prefs.js';
 
 export const SCROLLBACK = 5000;
@@ -15,6 +15,8 @@ export const SCROLLBACK = 5000;
 const RING_LINES = SCROLLBACK;
 /** Output queued between two frames beyond this is dropped (the terminal could not show it anyway). */
 const MAX_PENDING = 512 * 1024;
+/** The recent output a log view shows on open. */
+const TAIL_BYTES = 128 * 1024;
 
 const DARK: ITheme = { background: '#0f1419', foreground: '#d7dde4', cursor: '#7aa2f7', selectionBackground: '#3b4a66' };
 const LIGHT: ITheme = { background: '#fbfcfd', foreground: '#1f2933', cursor: '#2b59c3', selectionBackground: '#bcd0f7', black: '#1f2933', white: '#8894a3', brightWhite: '#5b6573' };
@@ -150,8 +152,32 @@ function lineMatches(line: string, text: string, level: Level): boolean {
   return !text || line.toLowerCase().includes(text);
 }
 
-/** The agent's live output: the recent tail on open, then 'log' events; searchable and filterable. */
+/** Where a log view's output comes from: its recent tail, then live output. */
+interface LogSource {
+  tail(bytes: number): Promise<string>;
+  follow(listener: (data: string) => void): () => void;
+}
+
+/** The agent's live output, searchable and filterable by text and level. */
 export function AgentLog({ node, visible }: { node: string; visible: boolean }) {
+  const source = useMemo<LogSource>(
+    () => ({ tail: (bytes) => lab().logTail({ node, bytes }).then((r) => r.data), follow: (l) => onLog(node, l) }),
+    [node],
+  );
+  return <LogView name={`${node} agent`} source={source} levels visible={visible} />;
+}
+
+/** What vagrant prints for the VM (up, halt, reload, provision, destroy), searchable and filterable by text. */
+export function MachineLog({ machine, visible }: { machine: string; visible: boolean }) {
+  const source = useMemo<LogSource>(
+    () => ({ tail: (bytes) => lab().machineLogTail({ machine, bytes }).then((r) => r.data), follow: (l) => onMachineLog(machine, l) }),
+    [machine],
+  );
+  return <LogView name={`${machine} machine`} source={source} levels={false} visible={visible} />;
+}
+
+/** A read-only log: the recent tail on open, then live output; searchable and filterable. */
+function LogView({ name, source, levels, visible }: { name: string; source: LogSource; levels: boolean; visible: boolean }) {
   const { ref, term } = useXterm({ convertEol: true, readOnly: true });
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState('');
@@ -183,14 +209,13 @@ export function AgentLog({ node, visible }: { node: string; visible: boolean }) 
     let live = true;
     const buffered: string[] = [];
     let tailDone = false;
-    const off = onLog(node, (d) => (tailDone ? take(d) : buffered.push(d)));
-    lab()
-      .logTail({ node, bytes: 128 * 1024 })
-      .then((r) => {
+    const off = source.follow((d) => (tailDone ? take(d) : buffered.push(d)));
+    source
+      .tail(TAIL_BYTES)
+      .then((data) => {
         if (!live) return;
-        const data = r.data;
         // Start at a line boundary.
-        const start = data.length >= 128 * 1024 ? data.indexOf('\n') + 1 : 0;
+        const start = data.length >= TAIL_BYTES ? data.indexOf('\n') + 1 : 0;
         take(data.slice(start));
       })
       .catch(() => undefined)
@@ -203,7 +228,7 @@ export function AgentLog({ node, visible }: { node: string; visible: boolean }) 
       off();
       writer.dispose();
     };
-  }, [term, node]);
+  }, [term, source]);
 
   // Re-render the view from the ring whenever the filter changes.
   useEffect(() => {
@@ -226,7 +251,7 @@ export function AgentLog({ node, visible }: { node: string; visible: boolean }) 
 
   return (
     <div className="term-pane" hidden={!visible}>
-      <div className="term-tools" role="toolbar" aria-label={`${node} agent log tools`}>
+      <div className="term-tools" role="toolbar" aria-label={`${name} log tools`}>
         <input
           type="search"
           aria-label="Search log"
@@ -246,19 +271,21 @@ export function AgentLog({ node, visible }: { node: string; visible: boolean }) 
         {found && <span className="muted">{found}</span>}
         <span className="spacer" />
         <input type="text" aria-label="Filter log" placeholder="Filter lines" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        <select aria-label="Log level" value={level} onChange={(e) => setLevel(e.target.value as Level)}>
-          <option value="ALL">all levels</option>
-          {LEVELS.map((l) => (
-            <option key={l} value={l}>
-              {l.toLowerCase()}+
-            </option>
-          ))}
-        </select>
+        {levels && (
+          <select aria-label="Log level" value={level} onChange={(e) => setLevel(e.target.value as Level)}>
+            <option value="ALL">all levels</option>
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {l.toLowerCase()}+
+              </option>
+            ))}
+          </select>
+        )}
         <button type="button" className="small" onClick={() => term?.t.clear()}>
           Clear
         </button>
       </div>
-      <div className="term" ref={ref} aria-label={`${node} agent output`} role="log" />
+      <div className="term" ref={ref} aria-label={`${name} output`} role="log" />
     </div>
   );
 }
