@@ -35,7 +35,7 @@ describe('bad input without a running lab', () => {
   });
 
   test('bad topology and options', async () => {
-    assert.match((await cli(['up', '--servers', '0', '--lab', lab])).stderr, /--servers must be a whole number from 1 to 9, got 0/);
+    assert.match((await cli(['up', '--servers', '0', '--lab', lab])).stderr, /--servers must be a whole number from 1 to 7, got 0/);
     assert.match((await cli(['up', '--servers', 'two', '--lab', lab])).stderr, /--servers takes a whole number, got two/);
     assert.match((await cli(['up', '--provider', 'docker', '--lab', lab])).stderr, /--provider must be local or vagrant, got docker/);
     assert.match((await cli(['up', '--subnet', '10.0', '--lab', lab])).stderr, /invalid subnet "10.0"/);

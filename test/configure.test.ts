@@ -30,8 +30,8 @@ describe('lab settings on a local lab', () => {
   after(close);
 
   test('invalid settings are refused at the door, and nothing changes', async () => {
-    await assert.rejects(call('configure', { servers: 0, clients: 1, provider: 'local' }), /servers must be a whole number from 1 to 9/);
-    await assert.rejects(call('configure', { servers: 3, clients: 10, provider: 'local' }), /clients must be a whole number from 0 to 9/);
+    await assert.rejects(call('configure', { servers: 0, clients: 1, provider: 'local' }), /servers must be a whole number from 1 to 7/);
+    await assert.rejects(call('configure', { servers: 3, clients: 51, provider: 'local' }), /clients must be a whole number from 0 to 50/);
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'docker' }), /provider/);
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'local', subnet: '10.0' }), /invalid subnet/);
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'local', extra: 1 }), /Unrecognized key/);

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyEndpoints } from '../main/engine/process/ports.js';
-import { endpointsOf } from '../main/engine/providers/local.js';
+import { endpointsOf } from '../main/engine/providers/host.js';
 import { makeSpec } from '../main/engine/lab/spec.js';
 import { cli, eventually, tempDir, processesMentioning } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { makeSpec } from '../main/engine/lab/spec.js';
 import { explainFailure, machineStates, parseMachineReadable } from '../main/engine/providers/vagrant/cli.js';
 import { optionsFromEnv } from '../main/engine/providers/vagrant/options.js';
-import { remoteAgentCommand } from '../main/engine/providers/vagrant/provider.js';
+import { remoteAgentCommand } from '../main/engine/providers/vagrant/remote.js';
 import { shellJoin, shellQuote } from '../main/engine/providers/vagrant/quote.js';
 import { vagrantfile } from '../main/engine/providers/vagrant/vagrantfile.js';
 

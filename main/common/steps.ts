@@ -2,7 +2,7 @@
  * The steps of the lab's long operations, defined once: the engine reports progress under these ids and
  * labels, and the window lists them, in this order, before they start.
  */
-import type { LabSpec } from './types.js';
+import type { LabSpec, NodeSpec } from './types.js';
 
 export interface StepDef {
   step: string;
@@ -13,9 +13,14 @@ export interface StepDef {
 export const VM_ACTIONS = { up: 'Bring up', halt: 'Halt', reload: 'Reload', provision: 'Provision', destroy: 'Destroy' } as const;
 export type VmAction = keyof typeof VM_ACTIONS;
 
+/** Whether the node's agent runs on the host (a local process) rather than in a machine of its own. */
+export function runsOnHost(node: NodeSpec): boolean {
+  return node.machine.startsWith('host');
+}
+
 /** The lab's machines (VMs) in order; none for agents that run as local processes. */
 export function machinesOf(spec: LabSpec): string[] {
-  return spec.provider === 'vagrant' ? spec.nodes.filter((n) => !n.machine.startsWith('host')).map((n) => n.machine) : [];
+  return spec.provider === 'vagrant' ? spec.nodes.filter((n) => !runsOnHost(n)).map((n) => n.machine) : [];
 }
 
 export function vmStep(action: VmAction, machine: string): StepDef {

@@ -13,6 +13,7 @@ import {
   checkNodeName,
   checkSubnet,
 } from './names.js';
+import { checkClients, checkServers } from './topology.js';
 import { VM_ACTIONS, type VmAction } from './steps.js';
 import { VAGRANT_BACKENDS } from './types.js';
 
@@ -25,10 +26,6 @@ const count = z.unknown().optional().transform((v, ctx) => (v === undefined ? 1 
 const termId = z.string().regex(/^[a-z0-9-]{1,64}$/i, 'a terminal id of letters, digits and hyphens');
 const dim = z.number().int().min(1).max(1000);
 const machine = z.string().regex(/^[a-z0-9-]{1,63}$/i, 'a machine name such as n1');
-const topology = (what: string, min: number, max: number) => {
-  const message = `${what} must be a whole number from ${min} to ${max}`;
-  return z.number({ message }).int(message).min(min, message).max(max, message);
-};
 const subnet = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
 const VM_ACTION_NAMES = Object.keys(VM_ACTIONS) as [VmAction, ...VmAction[]];
 const VAGRANTFILE_MAX_BYTES = 256 * 1024;
@@ -82,8 +79,8 @@ export const operations = {
   termClose: z.object({ id: termId }).strict(),
   configure: z
     .object({
-      servers: topology('servers', 1, 9),
-      clients: topology('clients', 0, 9),
+      servers: z.number({ message: 'servers must be a whole number' }).transform((v, ctx) => refine(ctx, () => checkServers(v))),
+      clients: z.number({ message: 'clients must be a whole number' }),
       provider: z.enum(['local', 'vagrant']),
       subnet,
       vagrant: z
@@ -91,7 +88,8 @@ export const operations = {
         .strict()
         .optional(),
     })
-    .strict(),
+    .strict()
+    .transform((a, ctx) => ({ ...a, clients: refine(ctx, () => checkClients(a.clients, a.provider)) })),
   vagrantfileGet: z.object({}).strict(),
   vagrantfilePut: z.object({ text: vagrantfileText }).strict(),
   vm: z

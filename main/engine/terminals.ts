@@ -6,7 +6,8 @@ import * as pty from 'node-pty';
 import { Batcher, FlowControl } from './process/batcher.js';
 import { LogTail, readTail } from './process/log-tail.js';
 import { machinesOf } from '../common/steps.js';
-import type { Lab } from './lab.js';
+import type { MachineInfo } from '../common/types.js';
+import type { LabContext } from './lab/core.js';
 
 interface Session {
   pty: pty.IPty;
@@ -20,7 +21,7 @@ export class Terminals {
   private sessions = new Map<string, Session>();
   private tails = new Map<string, LogTail>();
 
-  constructor(private readonly lab: Lab) {}
+  constructor(private readonly lab: LabContext & { findMachine(name: string, action: 'show'): MachineInfo }) {}
 
   open(id: string, node: string, cols: number, rows: number): { id: string } {
     const n = this.lab.node(node);

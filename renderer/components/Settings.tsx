@@ -1,6 +1,7 @@
 /** Lab settings: topology, provider and the Vagrant choices, applied only before the lab's first up. */
 import { useState } from 'react';
 import { MUST_DESTROY } from '../../main/common/contract.js';
+import { CLIENTS, SERVERS, clientsMax } from '../../main/common/topology.js';
 import { VAGRANT_BACKENDS, type ProviderName, type VagrantBackend } from '../../main/common/types.js';
 import { run } from '../bus.js';
 import { useBusy, useLab } from '../store.js';
@@ -42,7 +43,7 @@ export function LabSettings({ onClose }: { onClose(): void }) {
         <label>
           <span>Servers</span>
           <select aria-label="Servers" value={servers} onChange={(e) => setServers(Number(e.target.value))}>
-            {range(1, 9).map((n) => (
+            {range(SERVERS.min, SERVERS.max).map((n) => (
               <option key={n} value={n}>
                 {serverLabel(n)}
               </option>
@@ -52,7 +53,7 @@ export function LabSettings({ onClose }: { onClose(): void }) {
         <label>
           <span>Clients</span>
           <select aria-label="Clients" value={clients} onChange={(e) => setClients(Number(e.target.value))}>
-            {range(0, 9).map((n) => (
+            {range(CLIENTS.min, clientsMax(provider)).map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
@@ -61,7 +62,11 @@ export function LabSettings({ onClose }: { onClose(): void }) {
         </label>
         <label>
           <span>Provider</span>
-          <select aria-label="Provider" value={provider} onChange={(e) => setProvider(e.target.value as ProviderName)}>
+          <select aria-label="Provider" value={provider} onChange={(e) => {
+              const next = e.target.value as ProviderName;
+              setProvider(next);
+              setClients((c) => Math.min(c, clientsMax(next)));
+            }}>
             <option value="local">local — agents as processes on this machine</option>
             <option value="vagrant">vagrant — servers in VMs, as in the tutorial</option>
           </select>

@@ -3,11 +3,17 @@
  * (/v1/health/state/any) wakes it as soon as Consul records a change, and a 2 s tick catches what only serf
  * knows (a member failing while there is no leader to record it).
  */
-import type { ClusterSnapshot, MemberStatus } from '../../common/types.js';
+import type { ClusterSnapshot, LabEvent, LabSpec, MemberStatus } from '../../common/types.js';
 import { AgentClient } from '../consul/http.js';
 import { httpAddr } from '../lab/spec.js';
-import type { Lab } from '../lab.js';
 import { sleep } from '../process/procs.js';
+
+/** What the watch needs of a lab: its topology, a snapshot, and where to tell what changed. */
+export interface Watched {
+  readonly spec: LabSpec;
+  snapshot(): Promise<ClusterSnapshot>;
+  emit(e: LabEvent): void;
+}
 
 export const TICK_MS = 2000;
 
@@ -17,7 +23,7 @@ export class ClusterWatch {
   private wake: (() => void) | null = null;
   private abort = new AbortController();
 
-  constructor(private readonly lab: Lab) {}
+  constructor(private readonly lab: Watched) {}
 
   get current(): ClusterSnapshot | null {
     return this.last;

@@ -9,7 +9,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
 import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
-import type { Lab } from '../lab.js';
+import type { LabContext } from '../lab/core.js';
+import { waitFor } from '../wait.js';
 import type { ServiceHost } from '../providers/provider.js';
 import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
@@ -43,7 +44,7 @@ export class GreeterManager {
   private readonly watches = new Map<string, ServiceWatch>();
   private readonly lastHealth = new Map<string, GreeterHealth>();
 
-  constructor(private readonly lab: Lab) {}
+  constructor(private readonly lab: LabContext) {}
 
   // ---- state ---------------------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ export class GreeterManager {
     closeSync(log);
     child.unref();
     try {
-      const rec = await this.lab.waitFor(`${id} to listen and register with ${node.name}`, START_TIMEOUT_MS, async () => {
+      const rec = await waitFor(`${id} to listen and register with ${node.name}`, START_TIMEOUT_MS, async () => {
         const r = readRecord(dir, id);
         if (r) return r;
         if (child.exitCode !== null || (child.pid && procState(child.pid) === 'gone')) {
@@ -147,7 +148,7 @@ export class GreeterManager {
         }
         return null;
       });
-      await this.lab.waitFor(`${id}'s health check to pass`, START_TIMEOUT_MS, async () =>
+      await waitFor(`${id}'s health check to pass`, START_TIMEOUT_MS, async () =>
         (await registrations(this.lab.client(node.name))).some((r) => r.id === id && r.health === 'passing'),
       );
       this.lab.emit({ type: 'greeter-instance', id, node: node.name, change: 'started', at: Date.now() });
@@ -168,7 +169,7 @@ export class GreeterManager {
     const job: GreeterJob = { id, node: node.name, address: node.address, agent: httpAddr(node), recordFile: `${host.dir}/${id}.json` };
     const pid = await host.start(id, await greeterBundle(), JSON.stringify(job));
     try {
-      const reg = await this.lab.waitFor(`${id} to listen and register with ${node.name} (in ${host.machine})`, START_TIMEOUT_MS, async () => {
+      const reg = await waitFor(`${id} to listen and register with ${node.name} (in ${host.machine})`, START_TIMEOUT_MS, async () => {
         const r = (await registrations(this.lab.client(node.name))).find((x) => x.id === id);
         if (r?.health === 'passing') return r;
         if (!(await host.alive(id, pid))) throw new InputError(`${id} exited in ${host.machine} before it was ready: ${(await host.logTail(id)).trim() || 'no output'}`);
@@ -209,9 +210,10 @@ export class GreeterManager {
     }
     // Unknown when no agent can tell (its node is down, or the servers have no leader): down must still finish.
     const health: GreeterHealth = agentUp
-      ? await this.lab
-          .waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id))
-          .then(() => 'deregistered' as const, () => 'unknown' as const)
+      ? await waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id)).then(
+          () => 'deregistered' as const,
+          () => 'unknown' as const,
+        )
       : 'unknown';
     removeFiles(this.lab.dir, rec.id);
     this.lastHealth.delete(rec.id);

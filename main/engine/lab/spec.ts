@@ -1,5 +1,6 @@
 /** The lab's topology: the tutorial by default (two servers and a client), mapped onto loopback addresses. */
 import { InputError, checkSubnet } from '../../common/names.js';
+import { checkClients, checkServers } from '../../common/topology.js';
 import type { LabSpec, NodeSpec, ProviderName, Role } from '../../common/types.js';
 
 export interface SpecOptions {
@@ -14,8 +15,10 @@ export interface SpecOptions {
   portSets?: boolean;
 }
 
-const WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven'];
 export const DEFAULT_PORTS = { http: 8500, dns: 8600, serfLan: 8301, serfWan: 8302, server: 8300 };
+/** With one address for all (macOS), node k's ports are the block PORT_SET_BASE + 10k … + 4. */
+const PORT_SET_BASE = 20000;
 
 function serverName(i: number): string {
   return `agent-${WORDS[i]}`;
@@ -25,40 +28,26 @@ function clientName(j: number): string {
   return j === 0 ? 'agent-client' : `agent-client-${j + 1}`;
 }
 
-function checkTopologyCount(what: string, n: unknown, min: number, max: number): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(`--${what} must be a whole number from ${min} to ${max}, got ${String(n)}`);
-  }
-  return n;
+function portSet(k: number): NodeSpec['ports'] {
+  const b = PORT_SET_BASE + k * 10;
+  return { server: b, serfLan: b + 1, serfWan: b + 2, http: b + 3, dns: b + 4 };
 }
 
+/**
+ * The lab's nodes: servers n1, n2, … at .10, .11, … and clients at .20, .21, … of the subnet (the tutorial's
+ * 172.20.20.10/.11 and the host's .1 with VMs).
+ */
 export function makeSpec(opts: SpecOptions = {}): LabSpec {
-  const servers = checkTopologyCount('servers', opts.servers ?? 2, 1, 9);
-  const clients = checkTopologyCount('clients', opts.clients ?? 1, 0, 9);
   const provider = opts.provider ?? 'local';
-  // vagrant: the tutorial's private network, n1.. at 172.20.20.10.. and the client on the host at 172.20.20.1.
+  const servers = checkServers(opts.servers ?? 2);
+  const clients = checkClients(opts.clients ?? 1, provider);
   const vagrant = provider === 'vagrant';
-  if (vagrant && clients > 1) throw new InputError('--clients: the vagrant provider runs one client agent, on the host (172.20.20.1)');
   const portSets = !vagrant && (opts.portSets ?? process.platform === 'darwin');
-  const subnet = checkSubnet(opts.subnet ?? (portSets ? '127.0.0' : '127.0.0'));
+  const subnet = checkSubnet(opts.subnet ?? '127.0.0');
   const nodes: NodeSpec[] = [];
   const add = (name: string, role: Role, machine: string, host: number) => {
-    const k = nodes.length;
     const address = vagrant ? (role === 'server' ? `172.20.20.${host}` : '172.20.20.1') : portSets ? '127.0.0.1' : `${subnet}.${host}`;
-    const shift = portSets ? k * 10 : 0;
-    nodes.push({
-      name,
-      role,
-      machine,
-      address,
-      ports: {
-        http: DEFAULT_PORTS.http + shift,
-        dns: DEFAULT_PORTS.dns + shift,
-        serfLan: DEFAULT_PORTS.serfLan + shift,
-        serfWan: DEFAULT_PORTS.serfWan + shift,
-        server: DEFAULT_PORTS.server + shift,
-      },
-    });
+    nodes.push({ name, role, machine, address, ports: portSets ? portSet(nodes.length) : { ...DEFAULT_PORTS } });
   };
   for (let i = 0; i < servers; i++) add(serverName(i), 'server', `n${i + 1}`, 10 + i);
   for (let j = 0; j < clients; j++) add(clientName(j), 'client', j === 0 ? 'host' : `host${j + 1}`, 20 + j);

@@ -1,4 +1,7 @@
-/** The embedded default: every agent is a local process on its own loopback address, supervised in a pty. */
+/**
+ * The host backend: agents as local processes, each under a detached supervisor in a pty — every agent of the
+ * local provider (on its own loopback address), and the host's client agent of a lab with VMs.
+ */
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { LabSpec, NodeSpec } from '../../common/types.js';
@@ -10,7 +13,7 @@ import { busyEndpoints, describeBusy, type Endpoint } from '../process/ports.js'
 import { armSupervisor, disarmSupervisors, supervise } from '../process/launch.js';
 import { procState, signal, sleep, terminate } from '../process/procs.js';
 import { agentArgs, agentConfig } from './agent-config.js';
-import type { AgentProcess, Provider, ShellCommand, StartOptions } from './provider.js';
+import type { AgentBackend, AgentProcess, ShellCommand, StartOptions } from './provider.js';
 
 const PORT_NAMES: Record<string, string> = {
   http: 'HTTP API',
@@ -41,8 +44,7 @@ export function endpointsOf(spec: LabSpec, node: NodeSpec): Endpoint[] {
     );
 }
 
-export class LocalProvider implements Provider {
-  readonly name = 'local' as const;
+export class HostBackend implements AgentBackend {
   private consulPath: string | null = null;
 
   constructor(readonly dir: LabDir) {}
@@ -64,10 +66,6 @@ export class LocalProvider implements Provider {
   async cancelWarmUp(): Promise<void> {
     await disarmSupervisors(this.dir);
   }
-
-  async startMachines(): Promise<void> {}
-  async stopMachines(): Promise<void> {}
-  async destroyMachines(): Promise<void> {}
 
   async startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void> {
     this.consulPath ??= (await resolveConsul()).path;
@@ -148,6 +146,10 @@ export class LocalProvider implements Provider {
         PS1: `${node.name}$ `,
       },
     };
+  }
+
+  serviceHost(): null {
+    return null;
   }
 
   strays(): { pid: number; argv: string[] }[] {

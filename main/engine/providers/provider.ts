@@ -1,4 +1,4 @@
-/** What differs between running agents as local processes and running them inside VMs. */
+/** How a lab's agents are run: on this host as local processes, or inside machines (VMs). */
 import type { VmAction } from '../../common/steps.js';
 import type { LabSpec, MachineInfo, NodeSpec, ProcessState, ProviderName, VagrantChoice } from '../../common/types.js';
 import type { LabDir } from '../lab/labdir.js';
@@ -8,8 +8,6 @@ export interface AgentProcess {
   pid: number | null;
   /** Started with -ui. */
   ui: boolean;
-  /** vagrant only: the VM's state in Vagrant's words. */
-  vm?: string;
 }
 
 export interface StartOptions {
@@ -55,17 +53,24 @@ export interface MachinePower {
   machineLog(machine: string): string;
 }
 
+/** A lab's Vagrantfile, generated once and then the user's to edit. */
+export interface VagrantfileEditing {
+  /** The file (generated when missing). */
+  read(spec: LabSpec): Promise<string>;
+  /** The user's edit, checked before it is saved. */
+  save(text: string): Promise<void>;
+  /** The machine choices (provider and box), kept with the lab. */
+  choose(choice: VagrantChoice): void;
+  /** Deletes a Vagrantfile generated for this spec and never edited, so that another topology gets its own. */
+  dropGenerated(spec: LabSpec): Promise<void>;
+}
+
 export type Progress = (step: string, label: string, status: 'start' | 'done' | 'fail', message?: string) => void;
 
-export interface Provider {
-  readonly name: ProviderName;
+/** Where agents run and how they are started, watched, signalled and stopped: on this host, or in machines. */
+export interface AgentBackend {
   /** Everything that can be checked before anything starts: binaries, ports, tools. Throws a clear error. */
   preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void>;
-  /** Optional: prepare to start these agents soon (start their supervisors early), and undo that if they are not. */
-  warmUp?(nodes: NodeSpec[]): void;
-  cancelWarmUp?(): Promise<void>;
-  /** Bring up the machines the agents run on (VMs); nothing for local agents. */
-  startMachines(spec: LabSpec, progress: Progress): Promise<void>;
   /** Start one agent with the tutorial's flags (plus -rejoin -ui when asked); resolves once it is spawned. */
   startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void>;
   agentProcess(node: NodeSpec): Promise<AgentProcess>;
@@ -77,19 +82,36 @@ export interface Provider {
   lastWords(node: NodeSpec): string;
   /** An interactive shell "on" the node: its CONSUL_HTTP_ADDR pointing at the node's agent. */
   shell(node: NodeSpec): ShellCommand;
-  /** Stop the machines (VMs), keeping them; nothing for local agents. */
+  /** Where the node's lab services run when not as local processes (inside its machine); null for local ones. */
+  serviceHost(node: NodeSpec): ServiceHost | null;
+}
+
+/** Agents inside machines (VMs now, containers next): the machines' life cycle, and the capabilities they bring. */
+export interface MachineBackend extends AgentBackend {
+  /** Bring up the machines the agents run on. */
+  startMachines(spec: LabSpec, progress: Progress): Promise<void>;
+  /** Stop the machines, keeping them. */
   stopMachines(spec: LabSpec, progress: Progress): Promise<void>;
   destroyMachines(spec: LabSpec, progress: Progress): Promise<void>;
-  /** Optional: where the node's lab services run when not as local processes (inside its VM); null for local ones. */
-  serviceHost?(node: NodeSpec): ServiceHost | null;
-  /** The lab's VMs, for providers that run agents in machines. */
-  readonly power?: MachinePower;
-  /** Processes of the lab that no run record accounts for (left by a crash), found by scanning. */
-  strays(): { pid: number; argv: string[] }[];
-  readonly dir: LabDir;
-  /** vagrant only: the lab's Vagrantfile (generated when missing), the user's edit of it, the machine choices. */
-  readVagrantfile?(spec: LabSpec): Promise<string>;
-  saveVagrantfile?(text: string): Promise<void>;
-  choose?(choice: VagrantChoice): void;
-  dropGeneratedVagrantfile?(spec: LabSpec): Promise<void>;
+  readonly power: MachinePower;
+  readonly vagrantfile?: VagrantfileEditing;
 }
+
+/**
+ * A lab's provider: the host backend for agents on this machine, composed with a machine backend for agents in
+ * VMs (none for the local provider); each node's agent goes to the backend it runs on. Capabilities a provider
+ * may have are the optional members: machine power, the Vagrantfile (network faults come next).
+ */
+export interface Provider extends MachineLifecycle, AgentBackend {
+  readonly name: ProviderName;
+  readonly dir: LabDir;
+  /** Prepare to start these agents soon (start their supervisors early), and undo that if they are not. */
+  warmUp(nodes: NodeSpec[]): void;
+  cancelWarmUp(): Promise<void>;
+  /** Processes of the lab that no run record accounts for (left by a crash), found by the lab's id. */
+  strays(): { pid: number; argv: string[] }[];
+  readonly power?: MachinePower;
+  readonly vagrantfile?: VagrantfileEditing;
+}
+
+type MachineLifecycle = Pick<MachineBackend, 'startMachines' | 'stopMachines' | 'destroyMachines'>;

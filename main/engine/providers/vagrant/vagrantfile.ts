@@ -7,12 +7,13 @@
  * pipework does not find LXC 5 containers. There LXC itself configures two NICs with static addresses:
  * eth0 on lxcbr0 (10.0.3.x, Vagrant's ssh) and eth1 on the host bridge that holds 172.20.20.1/24.
  */
+import { runsOnHost } from '../../../common/steps.js';
 import type { LabSpec, NodeSpec } from '../../../common/types.js';
 import type { VagrantOptions } from './options.js';
 
 /** The VMs of a lab: its servers, in order (the host runs the client agents). */
 export function vmNodes(spec: LabSpec): NodeSpec[] {
-  return spec.nodes.filter((n) => n.machine !== 'host' && !n.machine.startsWith('host'));
+  return spec.nodes.filter((n) => !runsOnHost(n));
 }
 
 /** lxc: the address of a VM's first NIC on lxcbr0, which Vagrant uses for ssh. */
