@@ -5,13 +5,13 @@
  * otherwise it is skipped with the reason. One vagrant test lab at a time.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { lxcBoxFile } from '../main/engine/providers/vagrant/options.js';
-import { ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
+import { CLI, ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
 
 const LXC = { CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
 
@@ -73,8 +73,15 @@ before(async () => {
   await timed(existsSync(box) ? 'box (cached)' : 'box build (debootstrap)', async () => {
     execFileSync(join(ROOT, 'scripts', 'vagrant', 'build-box.sh'), [box], { stdio: 'inherit' });
   });
-  execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['up', bridgeState], { stdio: 'inherit' });
 });
+
+/** The bridges, made when a test first needs them: the first test runs without a private network. */
+let bridgeUp = false;
+function bridge(): void {
+  if (bridgeUp) return;
+  execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['up', bridgeState], { stdio: 'inherit' });
+  bridgeUp = true;
+}
 
 after(async () => {
   if (skip) return;
@@ -82,12 +89,44 @@ after(async () => {
     if (existsSync(dir)) await cli(['destroy', '--lab', dir], LXC);
     for (const c of containersOf(dir)) spawnSync('lxc-destroy', ['-f', '-n', c]);
   }
-  execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['down', bridgeState], { stdio: 'inherit' });
+  if (bridgeUp) execFileSync(join(ROOT, 'scripts', 'vagrant', 'bridge.sh'), ['down', bridgeState], { stdio: 'inherit' });
   rmSync(work, { recursive: true, force: true });
   console.log(`# timings: ${JSON.stringify(timings)}`);
 });
 
+const noNetwork = skip || (/ inet 172\.20\.20\./.test(execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' })) && 'the host has an address on 172.20.20.0/24 already');
+
+test('no private network yet: no packet to 172.20.20.x, and plain words on what vagrant up will make', { skip: noNetwork }, async () => {
+  const connects = join(work, 'connects.log');
+  const observed = (env: Record<string, string>) =>
+    new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'observe-connect.mjs'), CLI, 'up', '--provider', 'vagrant', '--lab', labDir()], {
+        env: { ...process.env, ...env, OBSERVE_CONNECT_LOG: connects },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  writeFileSync(connects, '');
+  // A provider that makes the network at vagrant up (libvirt, not installed here, stops there before any box or
+  // network is touched): nothing is probed, and the user is told so.
+  const virt = await observed({ CONSUL_LAB_VAGRANT_PROVIDER: 'libvirt' });
+  assert.notEqual(virt.code, 0);
+  assert.match(virt.stderr, /✓ Check consul and addresses: the private network 172\.20\.20\.0\/24 does not exist yet: vagrant up creates it/);
+  assert.match(virt.stderr, /Vagrant has no "libvirt" provider on this machine/);
+  // lxc: the bridge must exist first, and the lab says how to make it.
+  const lxc = await observed(LXC);
+  assert.notEqual(lxc.code, 0);
+  assert.match(lxc.stderr, /the host has no address 172\.20\.20\.1 on bridge labbr0: create the private network first/);
+  const tried = readFileSync(connects, 'utf8').split('\n').filter(Boolean);
+  assert.deepEqual(tried.filter((t) => t.startsWith('172.20.20.')), [], `connections tried: ${tried.join(', ')}`);
+});
+
 test('vagrant not installed: said in plain words', { skip }, async () => {
+  bridge();
   const empty = join(work, 'empty-path');
   mkdirSync(empty, { recursive: true });
   const r = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...LXC, PATH: empty });
@@ -96,6 +135,7 @@ test('vagrant not installed: said in plain words', { skip }, async () => {
 });
 
 test('no usable provider, with real vagrant and no provider plugin (VAGRANT_NO_PLUGINS)', { skip }, async () => {
+  bridge();
   const auto = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { VAGRANT_NO_PLUGINS: '1', CONSUL_LAB_VAGRANT_PROVIDER: 'auto' });
   assert.notEqual(auto.code, 0);
   assert.match(auto.stderr, /no usable Vagrant provider on this machine/);

@@ -47,24 +47,25 @@ export class VagrantBackend implements MachineBackend {
     return this.vagrantfile;
   }
 
-  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
+  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | void> {
     this.vms.vagrant();
     const opts = this.vms.options;
     saveOptions(this.vms.vmDir, opts);
     await this.store.write(spec, opts);
-    const hostNodes = nodes.filter((n) => !!runsOnHost(n));
-    // The host's private address exists before `vagrant up` with lxc (the bridge) and after it with VirtualBox.
-    const present: NodeSpec[] = [];
-    for (const n of hostNodes) if (await hostHasAddress(n.address)) present.push(n);
-    if (present.length) await this.host.preflight(spec, present);
-    if (opts.backend === 'lxc' && present.length < hostNodes.length) {
-      throw new VagrantError(
-        `the host has no address ${hostNodes[0]!.address} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
-      );
+    // The host's side of the private network: the bridge with lxc (made beforehand), VirtualBox's at vagrant up.
+    const gateway = `${vmNodes(spec)[0]!.address.split('.').slice(0, 3).join('.')}.1`;
+    const network = `${gateway.slice(0, -1)}0/24`;
+    if (!(await hostHasAddress(gateway))) {
+      if (opts.backend === 'lxc') {
+        throw new VagrantError(
+          `the host has no address ${gateway} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
+        );
+      }
+      // Nothing on it can be in use yet, and a probe of its addresses would leave the machine by its default route.
+      return `the private network ${network} does not exist yet: vagrant up creates it`;
     }
-    // A VM address is probed only through a private network the host holds: otherwise the probe would leave
-    // the machine by its default route (VirtualBox makes the network at vagrant up, and nothing can be in use yet).
-    if (!present.length) return;
+    const hostNodes = nodes.filter((n) => runsOnHost(n));
+    if (hostNodes.length) await this.host.preflight(spec, hostNodes);
     const vms = nodes.filter((n) => !runsOnHost(n));
     const states = existsSync(join(this.dir.root, '.vagrant')) ? this.vms.readStates() : {};
     for (const n of vms) {

@@ -183,9 +183,10 @@ export function runVagrant(vagrant: string, args: string[], opts: RunOptions): P
 }
 
 /** Short, non-interactive vagrant queries (status, ssh-config): child_process with argv. */
-export function vagrantQuery(vagrant: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<RunResult> {
+export function vagrantQuery(vagrant: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(vagrant, args, { cwd, timeout: timeoutMs, env: { ...process.env, ...VAGRANT_ENV }, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const options = { cwd, timeout: timeoutMs, env: { ...process.env, ...VAGRANT_ENV, ...env }, maxBuffer: 8 * 1024 * 1024 };
+    execFile(vagrant, args, options, (err, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
       const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
       resolve({ code, lines: parseMachineReadable(stdout), output });

@@ -4,7 +4,8 @@
  * so the lab never runs two, and waits (bounded) for a vagrant process of someone else's. Each command's output
  * goes to the log of the machine it acts on, as it comes: the VM panel's "machine" terminal follows that log.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { CappedLog } from '../../process/capped-log.js';
 import { cmdline, sleep } from '../../process/procs.js';
 import { type MachineLine, type RunResult, VagrantError, runVagrant, vagrantQuery } from './cli.js';
@@ -37,7 +38,7 @@ function vagrantProcessesIn(root: string): { pid: number; argv: string[]; env: s
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
-      if (readlinkSync(`/proc/${d}/cwd`) !== root) continue;
+      if (![root, join(root, 'vm')].includes(readlinkSync(`/proc/${d}/cwd`))) continue;
       const argv = cmdline(Number(d));
       if (!argv.some((a) => /(^|\/)vagrant$/.test(a))) continue;
       found.push({ pid: Number(d), argv, env: readFileSync(`/proc/${d}/environ`, 'utf8').split('\0') });
@@ -60,6 +61,16 @@ export class VagrantRunner {
     private readonly labEnv: () => Record<string, string>,
   ) {}
 
+  /**
+   * Vagrant runs from the lab's vm/ folder (VAGRANT_CWD names the project): the tools under it drop temporary
+   * files in their working directory, and those belong in the lab's own vm/ folder, not beside the user's files.
+   */
+  private workDir(): string {
+    const dir = join(this.root, 'vm');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   /** What vagrant is doing for the lab right now ("vagrant up n1"), or null. */
   get busy(): string | null {
     return this.running;
@@ -76,10 +87,10 @@ export class VagrantRunner {
       try {
         return await this.retryLocked(spec.machines.join(', ') || null, spec.what, () =>
           runVagrant(this.vagrant(), spec.args, {
-            cwd: this.root,
+            cwd: this.workDir(),
             timeoutMs: spec.timeoutMs,
             what: spec.what,
-            env: this.labEnv(),
+            env: { ...this.labEnv(), VAGRANT_CWD: this.root },
             onLine: (l) => {
               const text = humanText(l);
               if (text !== null) write(l.target, `${text.replace(/\r?\n/g, '\r\n')}\r\n`);
@@ -95,7 +106,7 @@ export class VagrantRunner {
 
   /** A short query (status, ssh-config, box list), in the same line as every other command. */
   query(args: string[], what: string): Promise<RunResult> {
-    return this.enqueue(what, () => this.retryLocked(null, what, () => vagrantQuery(this.vagrant(), args, this.root)));
+    return this.enqueue(what, () => this.retryLocked(null, what, () => vagrantQuery(this.vagrant(), args, this.workDir(), { ...this.labEnv(), VAGRANT_CWD: this.root })));
   }
 
   private enqueue<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -162,7 +162,7 @@ export class Vms {
           const next = phaseOf(humanText(l) ?? '');
           if (next && next !== phase.get(l.target)) report(l.target, 'start', next);
           if (next) phase.set(l.target, next);
-          if (l.type === 'action' && l.data[1] === 'end') {
+          if (l.type === 'action' && l.data[0] === args[0] && l.data[1] === 'end') {
             finished.add(l.target);
             report(l.target, 'done', ready);
           }
