@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { onToasts, run, type Toast } from './bus.js';
 import { labStore, useLab } from './store.js';
 import { prefsStore, updatePrefs, usePrefs } from './prefs.js';
+import { Dialog } from './components/Dialog.js';
 import { Header } from './components/Header.js';
 import { HealthStrip, MembersPanel } from './components/Cluster.js';
 import { NodePanels } from './components/Nodes.js';
@@ -38,7 +39,7 @@ export function App({ error }: { error: string | null }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      const typing = !!target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
+      const typing = !!target && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable);
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
         const snap = labStore.getState().snapshot;
         const k = e.code;
@@ -89,26 +90,23 @@ export function App({ error }: { error: string | null }) {
       </main>
       <Toasts />
       {help && (
-        <div className="overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setHelp(false)}>
-          <div className="dialog" onClick={(e) => e.stopPropagation()}>
-            <h2>Keyboard shortcuts</h2>
-            <table className="table compact">
-              <tbody>
-                {SHORTCUTS.map(([k, v]) => (
-                  <tr key={k}>
-                    <td>
-                      <kbd>{k}</kbd>
-                    </td>
-                    <td>{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <button type="button" onClick={() => setHelp(false)}>
-              Close
-            </button>
-          </div>
-        </div>
+        <Dialog label="Keyboard shortcuts" onClose={() => setHelp(false)}>
+          <table className="table compact">
+            <tbody>
+              {SHORTCUTS.map(([k, v]) => (
+                <tr key={k}>
+                  <td>
+                    <kbd>{k}</kbd>
+                  </td>
+                  <td>{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <button type="button" onClick={() => setHelp(false)}>
+            Close
+          </button>
+        </Dialog>
       )}
     </div>
   );

@@ -4,7 +4,7 @@ import { connect } from './transport.js';
 import { attach, dispatch } from './bus.js';
 import { App } from './App.js';
 import type { LabEvent } from '../main/common/types.js';
-import './styles.css';
+import './styles/index.css';
 
 const root = createRoot(document.getElementById('root')!);
 root.render(<App error={null} />);

@@ -5,8 +5,9 @@
  * through the bus (see bus.ts), so a log flood does not re-render React.
  */
 import { createStore, useStore } from 'zustand';
+import { nodeStatuses, type NodeStatus } from '../main/common/node-status.js';
 import { machinesOf, stepsOf, VM_ACTIONS, type StepDef, type VmAction } from '../main/common/steps.js';
-import type { ClusterSnapshot, GreeterCall, LabEvent, LabSpec, MemberStatus, ProgressEvent } from '../main/common/types.js';
+import type { ActionEvent, ClusterSnapshot, GreeterCall, LabEvent, LabSpec, MemberStatus, ProgressEvent } from '../main/common/types.js';
 
 export const TIMELINE_CAP = 400;
 export const HISTORY_CAP = 600;
@@ -48,10 +49,10 @@ export interface OpProgress {
   error?: string;
 }
 
-/** One sample of every member's status, taken when a snapshot arrives (for the status-over-time chart). */
+/** One sample of every node's status, taken when a snapshot arrives (for the status-over-time chart). */
 export interface StatusSample {
   at: number;
-  statuses: Record<string, MemberStatus | 'down'>;
+  statuses: Record<string, NodeStatus>;
 }
 
 export interface LabState {
@@ -83,17 +84,35 @@ function cap<T>(list: T[], n: number): T[] {
   return list.length > n ? list.slice(list.length - n) : list;
 }
 
-function describeArgs(args: unknown): string {
-  if (!args || typeof args !== 'object') return '';
-  const a = args as Record<string, unknown>;
-  const parts: string[] = [];
-  if (typeof a.action === 'string') parts.push(a.action);
-  if (typeof a.machine === 'string') parts.push(a.machine);
-  if (typeof a.node === 'string') parts.push(a.node);
-  if (typeof a.key === 'string') parts.push(`key ${a.key}`);
-  if (typeof a.target === 'string') parts.push(`→ ${a.target}`);
-  if (typeof a.id === 'string') parts.push(a.id);
-  return parts.join(' ');
+/** What the user did, in a few words: "kill agent-two", "kvPut key a through agent-one", "vm halt n2". */
+export function describeAction(e: ActionEvent): string {
+  switch (e.op) {
+    case 'join':
+      return `join ${e.args.node}${e.args.target ? ` → ${e.args.target}` : ''}`;
+    case 'leave':
+    case 'kill':
+    case 'pause':
+    case 'resume':
+    case 'rejoin':
+      return `${e.op} ${e.args.node}`;
+    case 'kvPut':
+    case 'kvDelete':
+      return `${e.op} key ${e.args.key} through ${e.args.node}`;
+    case 'vm':
+      return `vm ${e.args.action}${e.args.machine ? ` ${e.args.machine}` : ''}`;
+    case 'configure': {
+      const { servers, clients, provider, subnet, vagrant } = e.args;
+      const given = [
+        servers !== undefined && `${servers} server${servers === 1 ? '' : 's'}`,
+        clients !== undefined && `${clients} client${clients === 1 ? '' : 's'}`,
+        provider && `${provider} provider${vagrant ? ` (${[vagrant.provider, vagrant.box].filter(Boolean).join(', ')})` : ''}`,
+        subnet && `subnet ${subnet}`,
+      ];
+      return `configure ${given.filter(Boolean).join(', ')}`;
+    }
+    default:
+      return e.op;
+  }
 }
 
 function toneOf(s: MemberStatus): TimelineItem['tone'] {
@@ -158,7 +177,7 @@ function applyProgress(prev: OpProgress | null, e: ProgressEvent, spec: LabSpec 
 }
 
 /** The operation in progress ends with its action event. */
-function endProgress(p: OpProgress | null, e: Extract<LabEvent, { type: 'action' }>): OpProgress | null {
+function endProgress(p: OpProgress | null, e: ActionEvent): OpProgress | null {
   if (!p || p.finished || p.op !== e.op) return p;
   return { ...p, finished: true, failed: !e.ok, error: e.error, endedAt: e.at };
 }
@@ -170,16 +189,13 @@ export function reduce(state: LabState, e: LabEvent): LabState {
   switch (e.type) {
     case 'snapshot': {
       const s = e.snapshot;
-      const statuses: StatusSample['statuses'] = {};
-      for (const n of s.nodes) statuses[n.name] = 'down';
-      for (const m of s.members) statuses[m.name] = m.status;
-      // An agent that is stopped is not in anyone's member list once the cluster is down.
-      if (!s.members.length) for (const n of s.nodes) statuses[n.name] = 'down';
-      return { ...state, seq, connected: true, snapshot: s, history: cap([...state.history, { at: s.at, statuses }], HISTORY_CAP) };
+      const sample = { at: s.at, statuses: nodeStatuses(s) };
+      return { ...state, seq, connected: true, snapshot: s, history: cap([...state.history, sample], HISTORY_CAP) };
     }
     case 'progress': {
       const progress = applyProgress(state.progress, e, state.snapshot?.lab);
-      const timeline = e.status === 'fail' ? item('progress', `${e.op}: ${e.label} failed${e.message ? `: ${e.message}` : ''}`, 'bad', e.at) : state.timeline;
+      const failed = `${e.op}: ${e.label} failed${e.message ? `: ${e.message}` : ''}`;
+      const timeline = e.status === 'fail' ? item('progress', failed, 'bad', e.at) : state.timeline;
       return { ...state, seq, progress, timeline };
     }
     case 'member':
@@ -188,19 +204,13 @@ export function reduce(state: LabState, e: LabEvent): LabState {
         seq,
         timeline: item('member', `${e.name} ${MEMBER_WORDS[e.to]}${e.from ? ` (was ${e.from})` : ''}`, toneOf(e.to), e.at),
       };
-    case 'leader':
-      return {
-        ...state,
-        seq,
-        timeline: item(
-          'leader',
-          e.leader ? `leader is now ${e.leader}${e.previous ? ` (was ${e.previous})` : ''}` : `no leader${e.previous ? ` (was ${e.previous})` : ''}: quorum lost?`,
-          e.leader ? 'ok' : 'bad',
-          e.at,
-        ),
-      };
+    case 'leader': {
+      const was = e.previous ? ` (was ${e.previous})` : '';
+      const text = e.leader ? `leader is now ${e.leader}${was}` : `no leader${was}: quorum lost?`;
+      return { ...state, seq, timeline: item('leader', text, e.leader ? 'ok' : 'bad', e.at) };
+    }
     case 'action': {
-      const what = `${e.op}${describeArgs(e.args) ? ` ${describeArgs(e.args)}` : ''}`;
+      const what = describeAction(e);
       return {
         ...state,
         seq,
@@ -208,18 +218,14 @@ export function reduce(state: LabState, e: LabEvent): LabState {
         timeline: item('action', e.ok ? `you: ${what}` : `you: ${what} failed: ${e.error ?? ''}`, e.ok ? 'info' : 'bad', e.at),
       };
     }
-    case 'greeter-health':
-      return {
-        ...state,
-        seq,
-        timeline: item('greeter', `greeter ${e.id} on ${e.node}: ${e.to}${e.from ? ` (was ${e.from})` : ''}`, e.to === 'passing' ? 'ok' : e.to === 'critical' ? 'bad' : 'warn', e.at),
-      };
-    case 'greeter-instance':
-      return {
-        ...state,
-        seq,
-        timeline: item('greeter', `greeter ${e.id} on ${e.node} ${e.change}`, e.change === 'started' ? 'ok' : e.change === 'killed' ? 'bad' : 'info', e.at),
-      };
+    case 'greeter-health': {
+      const text = `greeter ${e.id} on ${e.node}: ${e.to}${e.from ? ` (was ${e.from})` : ''}`;
+      return { ...state, seq, timeline: item('greeter', text, e.to === 'passing' ? 'ok' : e.to === 'critical' ? 'bad' : 'warn', e.at) };
+    }
+    case 'greeter-instance': {
+      const tone = e.change === 'started' ? 'ok' : e.change === 'killed' ? 'bad' : 'info';
+      return { ...state, seq, timeline: item('greeter', `greeter ${e.id} on ${e.node} ${e.change}`, tone, e.at) };
+    }
     case 'greeter-call':
       return { ...state, seq, calls: cap([...state.calls, e.call], CALLS_CAP) };
     default:

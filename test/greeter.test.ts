@@ -204,15 +204,17 @@ describe('greeter on real consul', { timeout: 300_000 }, () => {
     assert.match(ls.stdout, new RegExp(`${one.id}\\s+agent-one.*running\\s+passing`));
   });
 
-  it('calling through a node whose agent is killed fails naming it; another node works', async () => {
+  it('calling through a node whose agent is killed fails naming it; another node works, and is the default', async () => {
     await lab.kill('agent-client');
-    await assert.rejects(lab.greeter.call('John'), /through agent-client: its agent is not running/);
+    await assert.rejects(lab.greeter.call('John', 1, 'agent-client'), /cannot use agent-client: its agent is not running/);
     const r = await cli(['greeter', 'call', 'John', '--via', 'agent-client', '--lab', lab.dir.root]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /through agent-client: its agent is not running/);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot use agent-client: its agent is not running/);
     const [c] = await lab.greeter.call('John', 1, 'agent-one');
     assert.ok(c?.ok, c?.error);
     assert.equal(c?.instance, one.id);
+    const viaDefault = async () => (await lab.greeter.call('John'))[0]?.via === 'agent-one';
+    await eventually('calls without --via to go through a running server', 5000, viaDefault);
   });
 
   it('Consul reaps the killed instance (DeregisterCriticalServiceAfter)', async () => {

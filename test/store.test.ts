@@ -1,9 +1,9 @@
-/** The window's store without a window: the header's progress from the events the engine sends. */
+/** The window's store without a window: the header's progress, the timeline and the samples from the engine's events. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeSpec } from '../main/engine/lab/spec.js';
 import type { LabEvent, LabSpec, ProgressEvent } from '../main/common/types.js';
-import { labStore, reduce, type LabState } from '../renderer/store.js';
+import { CALLS_CAP, HISTORY_CAP, labStore, reduce, TIMELINE_CAP, type LabState } from '../renderer/store.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -116,7 +116,85 @@ test('rejoin and vm: the steps of the node or machine the first step names', () 
 test("another operation's action event does not end the one in progress", () => {
   const s = feed(withLab(makeSpec({})), [
     progress('down', 'greeters', 'Stop Greeter instances', 'start', 0),
-    { type: 'action', op: 'kvPut', args: { key: 'a' }, ok: true, at: T0 + 100 },
+    { type: 'action', op: 'kvPut', args: { key: 'a', node: 'agent-one' }, ok: true, at: T0 + 100 },
   ]);
   assert.equal(s.progress!.finished, false);
+});
+
+test('the timeline in plain words: each event its own text and tone, the user\'s actions by operation', () => {
+  const at = T0;
+  const s = feed(labStore.getState(), [
+    { type: 'member', name: 'agent-two', from: null, to: 'alive', at },
+    { type: 'member', name: 'agent-two', from: 'alive', to: 'failed', at },
+    { type: 'leader', leader: 'agent-one', previous: null, at },
+    { type: 'leader', leader: null, previous: 'agent-one', at },
+    { type: 'action', op: 'kill', args: { node: 'agent-two' }, ok: true, at },
+    { type: 'action', op: 'join', args: { node: 'agent-client', target: 'agent-one' }, ok: true, at },
+    { type: 'action', op: 'kvDelete', args: { key: 'a/b', node: 'agent-client' }, ok: true, at },
+    { type: 'action', op: 'vm', args: { action: 'halt', machine: 'n2' }, ok: false, error: 'n2 is busy', at },
+    { type: 'action', op: 'configure', args: { servers: 3, clients: 1, provider: 'vagrant', vagrant: { provider: 'lxc' } }, ok: true, at },
+    { type: 'action', op: 'down', args: {}, ok: true, at },
+    { type: 'greeter-health', id: 'greeter-1', node: 'agent-one', from: 'passing', to: 'critical', at },
+    { type: 'greeter-instance', id: 'greeter-1', node: 'agent-one', change: 'killed', at },
+    progress('up', 'elect-leader', 'Elect a leader', 'fail', 1, 'no leader within 30 s'),
+  ]);
+  assert.deepEqual(
+    s.timeline.map((t) => [t.kind, t.text, t.tone]),
+    [
+      ['member', 'agent-two joined (alive)', 'ok'],
+      ['member', 'agent-two failed (was alive)', 'bad'],
+      ['leader', 'leader is now agent-one', 'ok'],
+      ['leader', 'no leader (was agent-one): quorum lost?', 'bad'],
+      ['action', 'you: kill agent-two', 'info'],
+      ['action', 'you: join agent-client → agent-one', 'info'],
+      ['action', 'you: kvDelete key a/b through agent-client', 'info'],
+      ['action', 'you: vm halt n2 failed: n2 is busy', 'bad'],
+      ['action', 'you: configure 3 servers, 1 client, vagrant provider (lxc)', 'info'],
+      ['action', 'you: down', 'info'],
+      ['greeter', 'greeter greeter-1 on agent-one: critical (was passing)', 'bad'],
+      ['greeter', 'greeter greeter-1 on agent-one killed', 'bad'],
+      ['progress', 'up: Elect a leader failed: no leader within 30 s', 'bad'],
+    ],
+  );
+  assert.deepEqual(s.timeline.map((t) => t.seq), s.timeline.map((_, i) => i + 1), 'numbered in arrival order');
+});
+
+test('the timeline, history and calls keep only their most recent entries', () => {
+  const members: LabEvent[] = Array.from({ length: TIMELINE_CAP + 5 }, (_, i) => ({
+    type: 'member',
+    name: `n${i}`,
+    from: null,
+    to: 'alive',
+    at: T0 + i,
+  }));
+  const calls: LabEvent[] = Array.from({ length: CALLS_CAP + 3 }, (_, i) => ({
+    type: 'greeter-call',
+    call: { ok: true, via: 'agent-client', discoveryMs: 0, callMs: 1, path: [], at: T0 + i },
+  }));
+  const snapshots: LabEvent[] = Array.from({ length: HISTORY_CAP + 2 }, (_, i) => ({
+    type: 'snapshot',
+    snapshot: { ...withLab(makeSpec({})).snapshot!, at: T0 + i },
+  }));
+  const s = feed(labStore.getState(), [...members, ...calls, ...snapshots]);
+  assert.equal(s.timeline.length, TIMELINE_CAP);
+  assert.equal(s.timeline[0]!.text, 'n5 joined (alive)');
+  assert.equal(s.calls.length, CALLS_CAP);
+  assert.equal(s.calls[0]!.at, T0 + 3);
+  assert.equal(s.history.length, HISTORY_CAP);
+  assert.equal(s.history[0]!.at, T0 + 2);
+});
+
+test('output events never reach the store; ingestMany is ingest of each in turn', () => {
+  const before = labStore.getState();
+  const noisy: LabEvent[] = [
+    { type: 'log', node: 'agent-one', data: 'x' },
+    { type: 'machine-log', machine: 'n1', data: 'y' },
+    { type: 'term-data', id: 't', data: 'z' },
+    { type: 'term-exit', id: 't', code: 0 },
+  ];
+  assert.equal(feed(before, noisy), before, 'the same state: nothing re-renders');
+  const events: LabEvent[] = [{ type: 'leader', leader: 'agent-one', previous: null, at: T0 }, ...noisy];
+  labStore.getState().ingestMany(events);
+  const { timeline, seq } = labStore.getState();
+  assert.deepEqual([timeline.map((t) => t.text), seq], [['leader is now agent-one'], 1]);
 });

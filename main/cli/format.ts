@@ -1,4 +1,6 @@
-/** Human-readable status: the `consul members` table, the leader and what the raft quorum tolerates. */
+/** Human-readable status: each node's status, the `consul members` table, the leader and what the raft quorum tolerates. */
+import { NO_AGENT } from '../common/contract.js';
+import { nodeStatuses } from '../common/node-status.js';
 import type { ClusterSnapshot } from '../common/types.js';
 
 export function table(rows: string[][]): string {
@@ -8,21 +10,30 @@ export function table(rows: string[][]): string {
 
 export function renderStatus(s: ClusterSnapshot): string {
   const lines: string[] = [`lab ${s.dir} (${s.lab.provider}, ${s.lab.nodes.length} nodes)`];
+  const status = nodeStatuses(s);
+  lines.push(
+    table([
+      ['Node', 'Status', 'Agent', 'HTTP'],
+      ...s.nodes.map((n) => [n.name, status[n.name]!, n.pid ? `${n.process} (pid ${n.pid})` : n.process, n.httpAddr]),
+    ]),
+  );
   if (s.members.length) {
     lines.push(`members seen from ${s.seenFrom}:`);
     lines.push(
       table([
         ['Node', 'Address', 'Status', 'Type', 'Build', 'DC'],
-        ...s.members.map((m) => [m.name + (m.name === s.leader ? ' (leader)' : ''), `${m.address}:${m.port}`, m.status, m.role, m.build, m.dc]),
+        ...s.members.map((m) => {
+          const name = m.name + (m.name === s.leader ? ' (leader)' : '');
+          return [name, `${m.address}:${m.port}`, m.status, m.role, m.build, m.dc];
+        }),
       ]),
     );
-  } else lines.push('no agent answers: the lab is down');
+  } else lines.push(NO_AGENT);
   lines.push(`leader: ${s.leader ?? 'none'}`);
   if (s.raft) {
     const r = s.raft;
-    lines.push(`raft: ${r.aliveVoters}/${r.voters.length} voters alive, quorum ${r.quorum}, ${r.tolerates >= 0 ? `tolerates ${r.tolerates} more failure${r.tolerates === 1 ? '' : 's'}` : 'QUORUM LOST'}`);
+    const tolerates = r.tolerates >= 0 ? `tolerates ${r.tolerates} more failure${r.tolerates === 1 ? '' : 's'}` : 'QUORUM LOST';
+    lines.push(`raft: ${r.aliveVoters}/${r.voters.length} voters alive, quorum ${r.quorum}, ${tolerates}`);
   }
-  const stopped = s.nodes.filter((n) => n.process !== 'running');
-  if (stopped.length && s.members.length) lines.push(`processes: ${stopped.map((n) => `${n.name} ${n.process}`).join(', ')}`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 /** The consul-lab CLI: the same engine as the app, driven from a terminal. Progress on stderr, results on stdout. */
 import { readFileSync, statSync } from 'node:fs';
 import { InputError, KV_MAX_VALUE_BYTES, checkKvSize } from '../common/names.js';
+import { nodeStatuses } from '../common/node-status.js';
 import type { ClusterSnapshot, LabEvent, ProviderName } from '../common/types.js';
 import { defaultLabDir } from '../engine/consul/paths.js';
 import type { Lab } from '../engine/lab.js';
@@ -93,12 +94,13 @@ function armEarly(opts: SpecOptions & { dir: string }): LabDir | null {
 }
 
 export function statusJson(s: ClusterSnapshot) {
+  const status = nodeStatuses(s);
   return {
     leader: s.leader,
     seenFrom: s.seenFrom,
     raft: s.raft,
     members: s.members.map((m) => ({ name: m.name, address: m.address, status: m.status, role: m.role, build: m.build, dc: m.dc })),
-    nodes: s.nodes,
+    nodes: s.nodes.map((n) => ({ ...n, status: status[n.name] })),
     greeters: s.greeters,
   };
 }

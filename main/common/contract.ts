@@ -10,6 +10,8 @@ import type { operations } from './validation.js';
 
 /** Why settings cannot change: the engine's refusal and the settings dialog's notice, in the same words. */
 export const MUST_DESTROY = 'this lab has been brought up: destroy it first to change its settings';
+/** When no agent of the lab can serve a request (or show the cluster): the engine's error, the CLI's and the window's words. */
+export const NO_AGENT = 'no agent of the lab answers: run up, or rejoin or resume an agent';
 export const NO_VAGRANTFILE = 'this lab uses the local provider: there is no Vagrantfile';
 export const NO_MACHINES =
   'this lab uses the local provider: its agents are processes on this machine, not VMs (choose the vagrant provider for VMs)';

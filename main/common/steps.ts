@@ -2,7 +2,9 @@
  * The steps of the lab's long operations, defined once: the engine reports progress under these ids and
  * labels, and the window lists them, in this order, before they start.
  */
-import type { LabSpec, NodeSpec } from './types.js';
+import type { LabSpec, NodeSpec, VmAction } from './types.js';
+
+export type { VmAction };
 
 export interface StepDef {
   step: string;
@@ -10,8 +12,13 @@ export interface StepDef {
 }
 
 /** What a machine action does, in the words of its step: "Bring up n1". */
-export const VM_ACTIONS = { up: 'Bring up', halt: 'Halt', reload: 'Reload', provision: 'Provision', destroy: 'Destroy' } as const;
-export type VmAction = keyof typeof VM_ACTIONS;
+export const VM_ACTIONS: Readonly<Record<VmAction, string>> = {
+  up: 'Bring up',
+  halt: 'Halt',
+  reload: 'Reload',
+  provision: 'Provision',
+  destroy: 'Destroy',
+};
 
 /** Whether the node's agent runs on the host (a local process) rather than in a machine of its own. */
 export function runsOnHost(node: NodeSpec): boolean {

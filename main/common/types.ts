@@ -13,6 +13,9 @@ export interface VagrantChoice {
 }
 export type Role = 'server' | 'client';
 
+/** What can be done to one of a lab's VMs (steps.ts words each). */
+export type VmAction = 'up' | 'halt' | 'reload' | 'provision' | 'destroy';
+
 /** Consul's own words for a serf member (agent/members Status 0..4). */
 export type MemberStatus = 'none' | 'alive' | 'leaving' | 'left' | 'failed';
 
@@ -178,5 +181,32 @@ export type LabEvent =
   | { type: 'greeter-health'; id: string; node: string; from: GreeterHealth | null; to: GreeterHealth; at: number }
   | { type: 'greeter-call'; call: GreeterCall }
   | { type: 'greeter-instance'; id: string; node: string; change: 'started' | 'stopped' | 'killed'; at: number }
-  | { type: 'action'; op: string; args: unknown; ok: boolean; error?: string; at: number };
+  | ActionEvent;
+
+/** What each operation that changes the lab was asked to do, as its action event tells. */
+export interface ActionArgs {
+  up: Record<string, never>;
+  down: Record<string, never>;
+  destroy: Record<string, never>;
+  join: { node: string; target?: string };
+  leave: { node: string };
+  kill: { node: string };
+  pause: { node: string };
+  resume: { node: string };
+  rejoin: { node: string };
+  /** node: the agent that served the write. */
+  kvPut: { key: string; node: string };
+  kvDelete: { key: string; node: string };
+  configure: { servers?: number; clients?: number; provider?: ProviderName; subnet?: string; vagrant?: VagrantChoice };
+  vagrantfilePut: Record<string, never>;
+  /** Without a machine: each of the lab's VMs in turn. */
+  vm: { action: VmAction; machine?: string };
+}
+export type ActionOp = keyof ActionArgs;
+
+/** An operation the user started has ended: each operation with its own arguments. */
+export type ActionEvent = {
+  [K in ActionOp]: { type: 'action'; op: K; args: ActionArgs[K]; ok: boolean; error?: string; at: number };
+}[ActionOp];
+
 

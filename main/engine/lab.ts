@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { MUST_DESTROY, NO_VAGRANTFILE } from '../common/contract.js';
 import { InputError } from '../common/names.js';
 import type { VmAction } from '../common/steps.js';
-import type { ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, MachineInfo, Member, NodeSpec, VagrantChoice } from '../common/types.js';
+import type {
+  ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, MachineInfo, Member, NodeSpec, VagrantChoice,
+} from '../common/types.js';
 import type { AgentClient } from './consul/http.js';
 import { GreeterManager } from './greeter/manager.js';
 import { LabKv } from './kv.js';
-import { LabCore, type LabContext } from './lab/core.js';
+import { actionEvent, LabCore, type LabContext } from './lab/core.js';
 import { LabDir } from './lab/labdir.js';
 import { Lifecycle } from './lab/lifecycle.js';
 import { Machines } from './lab/machines.js';
@@ -55,14 +57,7 @@ export class Lab implements LabContext {
     this.lifecycle = new Lifecycle(this.core, snapshot, this.greeter);
     this.vms = new Machines(this.core, snapshot);
     this.kv = new LabKv({
-      /** The agent named, else a running client, else a running server. */
-      agent: async (name) => {
-        if (name) return this.client((await this.core.requireRunning(name, 'use')).name);
-        const live = await this.core.running();
-        const n = live.find((x) => x.role === 'client') ?? live[0];
-        if (!n) throw new Error('no agent of the lab is running: run up first');
-        return this.client(n.name);
-      },
+      agent: async (name) => this.client((await this.agentFor(name)).name),
       emit: (e) => this.emit(e),
       down: async () => (await this.core.processes()).filter(([, p]) => p !== 'running').map(([n]) => n.name),
     });
@@ -75,9 +70,11 @@ export class Lab implements LabContext {
     if (opts.servers !== undefined && opts.servers !== servers) diff.push(`${servers} server${servers === 1 ? '' : 's'}`);
     if (opts.clients !== undefined && opts.clients !== clients) diff.push(`${clients} client${clients === 1 ? '' : 's'}`);
     if (opts.provider !== undefined && opts.provider !== saved.provider) diff.push(`the ${saved.provider} provider`);
-    if (opts.subnet !== undefined && !saved.nodes[0]?.address.startsWith(`${opts.subnet}.`)) diff.push(`addresses ${saved.nodes[0]?.address}…`);
+    const first = saved.nodes[0]?.address;
+    if (opts.subnet !== undefined && !first?.startsWith(`${opts.subnet}.`)) diff.push(`addresses ${first}…`);
     if (diff.length) {
-      throw new InputError(`the lab at ${this.dir.root} was created with ${diff.join(', ')}: drop those options, or run destroy first, or use another --lab`);
+      const what = `the lab at ${this.dir.root} was created with ${diff.join(', ')}`;
+      throw new InputError(`${what}: drop those options, or run destroy first, or use another --lab`);
     }
   }
 
@@ -99,6 +96,14 @@ export class Lab implements LabContext {
 
   running(): Promise<NodeSpec[]> {
     return this.core.running();
+  }
+
+  agentFor(named?: string): Promise<NodeSpec> {
+    return this.core.agentFor(named);
+  }
+
+  agentsInOrder(): Promise<NodeSpec[]> {
+    return this.core.agentsInOrder();
   }
 
   /** Every live process the lab started (what down must leave none of). */
@@ -168,9 +173,10 @@ export class Lab implements LabContext {
    * a spec is fixed from the first up, in lab.json, until destroy.
    */
   reconfigure(opts: SpecOptions, vagrant?: VagrantChoice): Promise<Lab> {
+    const { servers, clients, provider, subnet } = opts;
     return this.core.exclusive(
       'configure',
-      { ...opts, vagrant },
+      { servers, clients, provider, subnet, vagrant },
       async () => {
         if (this.dir.created()) throw new InputError(MUST_DESTROY);
         const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
@@ -196,7 +202,7 @@ export class Lab implements LabContext {
     if (!file) throw new InputError(NO_VAGRANTFILE);
     this.dir.claim(this.spec, 'configured');
     await file.save(text);
-    this.emit({ type: 'action', op: 'vagrantfilePut', args: {}, ok: true, at: Date.now() });
+    this.emit(actionEvent('vagrantfilePut', {}, true));
     return this.vagrantfileGet();
   }
 

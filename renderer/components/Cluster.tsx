@@ -1,10 +1,11 @@
 /** The cluster health strip (leader, raft voters, quorum, failures tolerated) and the members table. */
 import { useEffect, useRef, useState } from 'react';
+import { NO_AGENT } from '../../main/common/contract.js';
 import type { Member } from '../../main/common/types.js';
 import { lab } from '../bus.js';
 import { useLab } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
-import { Section, StatusPill } from './common.js';
+import { NodeSelect, Section, StatusPill } from './common.js';
 
 export function HealthStrip() {
   const snap = useLab((s) => s.snapshot);
@@ -19,21 +20,31 @@ export function HealthStrip() {
     <div className="health" role="region" aria-label="Cluster health">
       <div className="health-cells">
         <Cell label="Leader" value={snap.leader ?? (running ? 'none' : '—')} tone={snap.leader ? 'ok' : running ? 'bad' : 'muted'} />
-        <Cell label="Raft voters" value={raft ? `${raft.aliveVoters}/${raft.voters.length} alive` : '—'} tone={raft ? (raft.aliveVoters === raft.voters.length ? 'ok' : 'warn') : 'muted'} />
+        <Cell
+          label="Raft voters"
+          value={raft ? `${raft.aliveVoters}/${raft.voters.length} alive` : '—'}
+          tone={raft ? (raft.aliveVoters === raft.voters.length ? 'ok' : 'warn') : 'muted'}
+        />
         <Cell label="Quorum size" value={raft ? String(raft.quorum) : '—'} />
-        <Cell label="Failures tolerated" value={raft ? String(Math.max(0, raft.tolerates)) : '—'} tone={raft ? (raft.tolerates > 0 ? 'ok' : raft.tolerates === 0 ? 'warn' : 'bad') : 'muted'} />
+        <Cell
+          label="Failures tolerated"
+          value={raft ? String(Math.max(0, raft.tolerates)) : '—'}
+          tone={raft ? (raft.tolerates > 0 ? 'ok' : raft.tolerates === 0 ? 'warn' : 'bad') : 'muted'}
+        />
         <Cell label="Seen from" value={snap.seenFrom ?? '—'} />
       </div>
       {(lost || (noLeader && !fragile)) && (
         <div className="warning bad" role="alert">
           <strong>Quorum lost.</strong>{' '}
-          {raft ? `${raft.aliveVoters} of ${raft.voters.length} servers alive; ${raft.quorum} needed.` : 'No leader.'} Still works: stale reads (<code>?stale</code>) and DNS
-          lookups served by any agent. Does not work: writes (KV put, service registration) and consistent reads, until a majority of servers is back.
+          {raft ? `${raft.aliveVoters} of ${raft.voters.length} servers alive; ${raft.quorum} needed.` : 'No leader.'} Still works: stale
+          reads (<code>?stale</code>) and DNS lookups served by any agent. Does not work: writes (KV put, service registration) and
+          consistent reads, until a majority of servers is back.
         </div>
       )}
       {fragile && !lost && (
         <div className="warning warn" role="alert">
-          <strong>This cluster tolerates no failure.</strong> With {raft!.voters.length} server{raft!.voters.length === 1 ? '' : 's'} quorum is {raft!.quorum}: losing any one
+          <strong>This cluster tolerates no failure.</strong> With {raft!.voters.length} server{raft!.voters.length === 1 ? '' : 's'}{' '}
+          quorum is {raft!.quorum}: losing any one
           server stops writes. {servers < 3 ? 'The tutorial runs two servers; three or five tolerate one or two failures.' : ''}
         </div>
       )}
@@ -79,22 +90,10 @@ export function MembersPanel() {
     <Section
       id="members"
       title="Members"
-      extra={
-        <label className="inline">
-          <span>Seen from</span>
-          <select aria-label="Seen from" value={from} onChange={(e) => updatePrefs({ membersFrom: e.target.value })}>
-            <option value="">any agent</option>
-            {snap?.nodes.map((n) => (
-              <option key={n.name} value={n.name}>
-                {n.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      extra={<NodeSelect label="Seen from" value={from} nodes={snap?.nodes} onChange={(v) => updatePrefs({ membersFrom: v })} inline />}
     >
       <div className="muted small-text">
-        <code>consul members</code> {seenFrom ? `as ${seenFrom} sees it` : '— no agent answers'}
+        <code>consul members</code> {seenFrom ? `as ${seenFrom} sees it` : `— ${NO_AGENT}`}
       </div>
       {view?.error && <div className="error-text">{view.error}</div>}
       <table className="table" aria-label="consul members">

@@ -3,19 +3,13 @@
  * terminals: the agent's output, a shell and, for a VM, vagrant's output.
  */
 import { useEffect, useRef } from 'react';
-import type { Member, NodeState } from '../../main/common/types.js';
+import { nodeStatus } from '../../main/common/node-status.js';
 import { useLab } from '../store.js';
 import { prefsStore, updatePrefs, usePrefs, type TermTab } from '../prefs.js';
 import { ActionButton, StatusPill } from './common.js';
 import { MachineSection } from './Machine.js';
-import { AgentLog, MachineLog, Shell } from './Terminals.js';
-
-export function nodeStatus(node: NodeState, member: Member | undefined): string {
-  if (node.process === 'paused') return member?.status === 'failed' ? 'failed' : 'paused';
-  if (member) return member.status;
-  if (node.process === 'stopped') return 'stopped';
-  return node.apiUp ? 'alive' : 'starting';
-}
+import { AgentLog, MachineLog } from './LogView.js';
+import { Shell } from './Shell.js';
 
 export function NodePanels() {
   const names = useLab((s) => s.snapshot?.nodes.map((n) => n.name).join(',') ?? '');
@@ -110,15 +104,15 @@ function NodePanel({ name }: { name: string }) {
         )}
       </dl>
       <div className="node-actions" role="toolbar" aria-label={`${name} actions`}>
-        <ActionButton label="Join" busyKey={`join:${name}`} small disabled={!running} title={`consul join from ${name} to a running server`} call={(api) => api.join({ node: name })} />
-        <ActionButton label="Leave" busyKey={`leave:${name}`} small disabled={!running} title="consul leave: a graceful exit (status left)" call={(api) => api.leave({ node: name })} />
-        <ActionButton label="Kill" busyKey={`kill:${name}`} small tone="danger" disabled={stopped} title="SIGKILL the agent: a crash (status failed)" call={(api) => api.kill({ node: name })} />
+        <NodeAction op="join" node={name} disabled={!running} title={`consul join from ${name} to a running server`} />
+        <NodeAction op="leave" node={name} disabled={!running} title="consul leave: a graceful exit (status left)" />
+        <NodeAction op="kill" node={name} tone="danger" disabled={stopped} title="SIGKILL the agent: a crash (status failed)" />
         {paused ? (
-          <ActionButton label="Resume" busyKey={`pause:${name}`} small title="SIGCONT the agent" call={(api) => api.resume({ node: name })} />
+          <NodeAction op="resume" node={name} title="SIGCONT the agent" />
         ) : (
-          <ActionButton label="Pause" busyKey={`pause:${name}`} small disabled={!running} title="SIGSTOP the agent: it stops answering, like a hung VM" call={(api) => api.pause({ node: name })} />
+          <NodeAction op="pause" node={name} disabled={!running} title="SIGSTOP the agent: it stops answering, like a hung VM" />
         )}
-        <ActionButton label="Rejoin" busyKey={`rejoin:${name}`} small tone="primary" disabled={!stopped} title="Restart the agent with -rejoin -ui" call={(api) => api.rejoin({ node: name })} />
+        <NodeAction op="rejoin" node={name} tone="primary" disabled={!stopped} title="Restart the agent with -rejoin -ui" />
         <button
           type="button"
           className="small"
@@ -132,7 +126,14 @@ function NodePanel({ name }: { name: string }) {
       {node.machine && <MachineSection machine={node.machine} />}
       <div className="tabs" role="tablist" aria-label={`${name} terminals`}>
         {tabs.map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`tab${tab === t ? ' active' : ''}`} onClick={() => setTab(t)}>
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            className={`tab${tab === t ? ' active' : ''}`}
+            onClick={() => setTab(t)}
+          >
             {t}
           </button>
         ))}
@@ -143,6 +144,29 @@ function NodePanel({ name }: { name: string }) {
         {machine && opened.current.has('machine') && <MachineLog machine={machine} visible={tab === 'machine'} />}
       </div>
     </section>
+  );
+}
+
+/** One operation on the node, busy while that operation on this node runs. */
+function NodeAction(props: {
+  op: 'join' | 'leave' | 'kill' | 'pause' | 'resume' | 'rejoin';
+  node: string;
+  title: string;
+  disabled?: boolean;
+  tone?: 'primary' | 'danger';
+}) {
+  const { op, node } = props;
+  const label = op[0]!.toUpperCase() + op.slice(1);
+  return (
+    <ActionButton
+      label={label}
+      busyKey={`${op}:${node}`}
+      small
+      tone={props.tone}
+      disabled={props.disabled}
+      title={props.title}
+      call={(api) => api[op]({ node })}
+    />
   );
 }
 

@@ -1,16 +1,19 @@
-/** What happened, in order: member changes, leader changes, Greeter health, the user's own actions; and each member's status over time. */
+/** What happened, in order: member changes, leader changes, Greeter health, the user's own actions; and each node's status over time. */
 import { useMemo } from 'react';
+import type { NodeStatus } from '../../main/common/node-status.js';
 import { useLab } from '../store.js';
 import { Section, clock } from './common.js';
 
-const COLORS: Record<string, string> = {
+const COLORS: Record<NodeStatus, string> = {
   alive: 'var(--alive)',
   failed: 'var(--failed)',
   left: 'var(--left)',
   leaving: 'var(--leaving)',
-  none: 'var(--left)',
-  down: 'var(--down)',
+  starting: 'var(--leaving)',
+  paused: 'var(--paused)',
+  stopped: 'var(--down)',
 };
+const LEGEND: NodeStatus[] = ['alive', 'leaving', 'left', 'failed', 'paused', 'stopped'];
 
 export function TimelinePanel() {
   const timeline = useLab((s) => s.timeline);
@@ -41,10 +44,10 @@ function StatusChart() {
     const t0 = history[0]!.at;
     const t1 = Math.max(history.at(-1)!.at, t0 + 1000);
     const lanes = [...names].sort().map((name) => {
-      const segs: { from: number; to: number; status: string }[] = [];
+      const segs: { from: number; to: number; status: NodeStatus }[] = [];
       for (let i = 0; i < history.length; i++) {
         const h = history[i]!;
-        const status = h.statuses[name] ?? 'down';
+        const status = h.statuses[name] ?? 'stopped';
         const to = history[i + 1]?.at ?? t1;
         const last = segs.at(-1);
         if (last && last.status === status) last.to = to;
@@ -62,14 +65,14 @@ function StatusChart() {
   const x = (t: number) => LABEL + ((t - rows.t0) / (rows.t1 - rows.t0)) * (W - LABEL);
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Member status over time" preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Node status over time" preserveAspectRatio="none">
         {rows.lanes.map((l, i) => (
           <g key={l.name} transform={`translate(0 ${i * (LANE + 4)})`}>
             <text x={0} y={LANE - 4} className="chart-label">
               {l.name}
             </text>
             {l.segs.map((s, j) => (
-              <rect key={j} x={x(s.from)} y={0} width={Math.max(1, x(s.to) - x(s.from))} height={LANE} fill={COLORS[s.status] ?? 'var(--left)'}>
+              <rect key={j} x={x(s.from)} y={0} width={Math.max(1, x(s.to) - x(s.from))} height={LANE} fill={COLORS[s.status]}>
                 <title>{`${l.name}: ${s.status} ${clock(s.from)}–${clock(s.to)}`}</title>
               </rect>
             ))}
@@ -77,7 +80,7 @@ function StatusChart() {
         ))}
       </svg>
       <figcaption className="legend">
-        {['alive', 'leaving', 'left', 'failed', 'down'].map((s) => (
+        {LEGEND.map((s) => (
           <span key={s}>
             <i style={{ background: COLORS[s] }} /> {s}
           </span>

@@ -84,10 +84,16 @@ export function clock(at: number): string {
   return d.toLocaleTimeString([], { hour12: false });
 }
 
-/** A choice of the agent a request goes through (or "any agent"), labelled as shown. */
-export function NodeSelect(props: { label: string; value: string; nodes: { name: string }[] | undefined; onChange: (name: string) => void }) {
+/** A choice of the agent a request goes through (or "any agent"), labelled as shown; inline: label and choice on one line. */
+export function NodeSelect(props: {
+  label: string;
+  value: string;
+  nodes: { name: string }[] | undefined;
+  onChange: (name: string) => void;
+  inline?: boolean;
+}) {
   return (
-    <label>
+    <label className={props.inline ? 'inline' : undefined}>
       <span>{props.label}</span>
       <select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
         <option value="">any agent</option>

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { InputError, checkCount, checkGreeterName } from '../../common/names.js';
 import type { GreeterCall, GreeterHealth, GreeterInstance, NodeSpec } from '../../common/types.js';
 import type { LabContext } from '../lab/core.js';
+import { unavailable } from '../lab/serving.js';
 import { waitFor } from '../wait.js';
 import type { ServiceHost } from '../providers/provider.js';
 import { httpAddr } from '../lab/spec.js';
@@ -43,16 +44,16 @@ const CALL_TIMEOUT_MS = 5_000;
 export class GreeterManager {
   private readonly watches = new Map<string, ServiceWatch>();
   private readonly lastHealth = new Map<string, GreeterHealth>();
+  /** The agent the last call without a `via` went through. */
+  private lastVia: string | null = null;
 
   constructor(private readonly lab: LabContext) {}
 
   // ---- state ---------------------------------------------------------------------------------------
 
-  /** Consul's registrations of the Greeter, through the first agent that answers (clients first); null if none does. */
+  /** Consul's registrations of the Greeter, through the first agent that answers; null if none does. */
   private async catalog(): Promise<Registration[] | null> {
-    const nodes = [...this.lab.spec.nodes].sort((a, b) => (a.role === b.role ? 0 : a.role === 'client' ? -1 : 1));
-    for (const n of nodes) {
-      if ((await this.lab.provider.agentProcess(n)).process !== 'running') continue;
+    for (const n of await this.lab.agentsInOrder()) {
       try {
         const agent = this.lab.client(n.name);
         const names = await greeterServices(agent);
@@ -105,7 +106,8 @@ export class GreeterManager {
       const micro = ours.has(r.id) ? null : readGoMicro(r.tags);
       if (!micro) return [];
       const { id, node, address, port, health } = r;
-      return [{ id, node, address, port, pid: null, process: 'external', health, framework: 'go-micro', version: micro.version ?? undefined }];
+      const version = micro.version ?? undefined;
+      return [{ id, node, address, port, pid: null, process: 'external', health, framework: 'go-micro', version }];
     });
     return [...(await Promise.all(records.map((r) => this.instance(r, catalog)))), ...foreign];
   }
@@ -114,7 +116,8 @@ export class GreeterManager {
     const rec = readRecord(this.lab.dir, checkId(id));
     if (!rec) {
       const known = readRecords(this.lab.dir).map((r) => r.id);
-      throw new InputError(`no greeter instance ${id} in this lab${known.length ? `: it has ${known.join(', ')}` : ': start one with greeter start --node NODE'}`);
+      const hint = known.length ? `it has ${known.join(', ')}` : 'start one with greeter start --node NODE';
+      throw new InputError(`no greeter instance ${id} in this lab: ${hint}`);
     }
     return rec;
   }
@@ -123,10 +126,8 @@ export class GreeterManager {
 
   async start(nodeName: string): Promise<GreeterInstance> {
     const node = this.lab.node(nodeName);
-    const agent = await this.lab.provider.agentProcess(node);
-    if (agent.process !== 'running') {
-      throw new InputError(`cannot start a greeter on ${node.name}: its agent is ${agent.process === 'paused' ? 'paused; resume it' : 'not running; run up or rejoin it'} first`);
-    }
+    const why = unavailable({ ...node, process: (await this.lab.provider.agentProcess(node)).process }, 'start a greeter on');
+    if (why) throw new InputError(why);
     const id = `greeter-${randomBytes(4).toString('hex')}`;
     const host = this.host(node);
     if (host) return this.startIn(host, node, id);
@@ -136,7 +137,8 @@ export class GreeterManager {
     writeFileSync(jobFile(dir, id), JSON.stringify(job, null, 2));
     const entry = nodeEntry(new URL('./service', import.meta.url), [jobFile(dir, id)]);
     const log = openSync(logFile(dir, id), 'a');
-    const child = spawn(entry.file, entry.args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...entry.env, ...dir.env() } });
+    const env = { ...process.env, ...entry.env, ...dir.env() };
+    const child = spawn(entry.file, entry.args, { detached: true, stdio: ['ignore', log, log], env });
     closeSync(log);
     child.unref();
     try {
@@ -158,7 +160,8 @@ export class GreeterManager {
       if (child.pid) await terminate(child.pid, 3000).catch(() => undefined);
       await this.deregister(node, id).catch(() => undefined);
       removeFiles(dir, id);
-      throw err instanceof InputError ? err : new Error(`greeter on ${node.name} did not start: ${(err as Error).message}; its log: ${logFile(dir, id)}`);
+      if (err instanceof InputError) throw err;
+      throw new Error(`greeter on ${node.name} did not start: ${(err as Error).message}; its log: ${logFile(dir, id)}`);
     }
   }
 
@@ -172,8 +175,8 @@ export class GreeterManager {
       const reg = await waitFor(`${id} to listen and register with ${node.name} (in ${host.machine})`, START_TIMEOUT_MS, async () => {
         const r = (await registrations(this.lab.client(node.name))).find((x) => x.id === id);
         if (r?.health === 'passing') return r;
-        if (!(await host.alive(id, pid))) throw new InputError(`${id} exited in ${host.machine} before it was ready: ${(await host.logTail(id)).trim() || 'no output'}`);
-        return null;
+        if (await host.alive(id, pid)) return null;
+        throw new InputError(`${id} exited in ${host.machine} before it was ready: ${(await host.logTail(id)).trim() || 'no output'}`);
       }, 200);
       const rec: GreeterRecord = { id, node: node.name, address: reg.address, port: reg.port, pid, startedAt: Date.now() };
       writeRecord(recordFile(dir, id), rec);
@@ -184,7 +187,8 @@ export class GreeterManager {
       await host.signal(id, pid, 'SIGKILL', 0).catch(() => undefined);
       await this.deregister(node, id).catch(() => undefined);
       if (err instanceof InputError) throw err;
-      throw new Error(`greeter on ${node.name} did not start in ${host.machine}: ${(err as Error).message}${log.trim() ? `; its log: ${log.trim()}` : ''}`);
+      const why = `${(err as Error).message}${log.trim() ? `; its log: ${log.trim()}` : ''}`;
+      throw new Error(`greeter on ${node.name} did not start in ${host.machine}: ${why}`);
     }
   }
 
@@ -209,8 +213,9 @@ export class GreeterManager {
       await this.deregister(node, rec.id).catch(() => undefined);
     }
     // Unknown when no agent can tell (its node is down, or the servers have no leader): down must still finish.
+    const gone = async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id);
     const health: GreeterHealth = agentUp
-      ? await waitFor(`${rec.id} to leave the catalog`, 5000, async () => !(await registrations(this.lab.client(node.name))).some((r) => r.id === rec.id)).then(
+      ? await waitFor(`${rec.id} to leave the catalog`, 5000, gone).then(
           () => 'deregistered' as const,
           () => 'unknown' as const,
         )
@@ -253,10 +258,6 @@ export class GreeterManager {
 
   // ---- calls ---------------------------------------------------------------------------------------
 
-  private defaultVia(): NodeSpec {
-    return this.lab.spec.nodes.find((n) => n.role === 'client') ?? this.lab.spec.nodes[0]!;
-  }
-
   private watch(node: NodeSpec): ServiceWatch {
     let w = this.watches.get(node.name);
     if (!w) {
@@ -266,19 +267,16 @@ export class GreeterManager {
     return w;
   }
 
-  /** Calls the Greeter `count` times, discovering it through `via`'s agent (default: the client agent). */
+  /** Calls the Greeter `count` times, discovering it through `via`'s agent (default: the lab's choice, lab/serving.ts). */
   async call(name: string, count = 1, via?: string): Promise<GreeterCall[]> {
     checkGreeterName(name);
     checkCount(count, 1000);
-    const node = via ? this.lab.node(via) : this.defaultVia();
+    // An open long poll proves its agent answers (a killed agent resets it at once): the last choice then stands
+    // without a look at the processes.
+    const last = via ?? this.lastVia;
+    const node = last && this.watches.get(last)?.live ? this.lab.node(last) : await this.lab.agentFor(via);
+    if (!via) this.lastVia = node.name;
     const watch = this.watch(node);
-    // An open long poll proves the agent answers; a killed agent resets it at once, so this look is rarely needed.
-    const agent = watch.live ? null : await this.lab.provider.agentProcess(node);
-    if (agent && agent.process !== 'running') {
-      throw new Error(
-        `cannot call the Greeter through ${node.name}: its agent is ${agent.process === 'paused' ? 'paused (resume it)' : 'not running (rejoin it)'}, or call through another node with --via`,
-      );
-    }
     const calls: GreeterCall[] = [];
     for (let i = 0; i < count; i++) {
       const c = await this.callOnce(watch, name);
@@ -309,7 +307,9 @@ export class GreeterManager {
       const res = await postJson(`http://${ep.address}:${ep.port}/greeter/hello`, { name }, CALL_TIMEOUT_MS);
       const callMs = performance.now() - t1;
       const b = res.body as { msg?: string; instance?: string; node?: string; error?: string };
-      if (res.status !== 200) return { ...base, ok: false, error: `${ep.id} on ${ep.node} answered ${res.status}: ${b.error ?? ''}`, callMs, at: Date.now() };
+      if (res.status !== 200) {
+        return { ...base, ok: false, error: `${ep.id} on ${ep.node} answered ${res.status}: ${b.error ?? ''}`, callMs, at: Date.now() };
+      }
       return { ...base, ok: true, msg: b.msg, instance: b.instance, node: b.node, callMs, at: Date.now() };
     } catch (err) {
       const error = `${ep.id} on ${ep.node} at ${ep.address}:${ep.port} failed: ${(err as Error).message}`;

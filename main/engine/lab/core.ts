@@ -4,11 +4,12 @@
  */
 import { InputError, checkNodeName } from '../../common/names.js';
 import type { StepDef } from '../../common/steps.js';
-import type { LabEvent, LabSpec, NodeSpec, ProcessState } from '../../common/types.js';
+import type { ActionArgs, ActionEvent, ActionOp, LabEvent, LabSpec, NodeSpec, ProcessState } from '../../common/types.js';
 import { AgentClient } from '../consul/http.js';
 import { EventStream } from '../events.js';
 import type { Progress, Provider } from '../providers/provider.js';
 import type { LabDir } from './labdir.js';
+import { servingAgent, servingOrder, unavailable, type AgentState } from './serving.js';
 import { findNode, httpAddr } from './spec.js';
 
 /** The narrow view of a lab that its parts (Greeter, terminals, KV) use. */
@@ -19,6 +20,10 @@ export interface LabContext {
   node(name: string): NodeSpec;
   client(name: string): AgentClient;
   emit(e: LabEvent): void;
+  /** The agent a request goes through (serving.ts): the one named, else the first running, clients first. */
+  agentFor(named?: string): Promise<NodeSpec>;
+  /** The running agents in the order a request tries them. */
+  agentsInOrder(): Promise<NodeSpec[]>;
 }
 
 export class LabCore implements LabContext {
@@ -48,7 +53,7 @@ export class LabCore implements LabContext {
    * Operations that change the lab run one at a time, in this process and across processes, and only on a lab:
    * up and configure make the folder one (`claim`), every other operation refuses a folder that is not.
    */
-  exclusive<T>(op: string, args: unknown, fn: () => Promise<T>, claim?: 'new' | 'configured'): Promise<T> {
+  exclusive<K extends ActionOp, T>(op: K, args: ActionArgs[K], fn: () => Promise<T>, claim?: 'new' | 'configured'): Promise<T> {
     const run = async () => {
       let unlock = () => undefined as void;
       try {
@@ -56,10 +61,10 @@ export class LabCore implements LabContext {
         if (claim) this.dir.claim(this.spec, claim);
         unlock = this.dir.lock(op);
         const result = await fn();
-        this.emit({ type: 'action', op, args, ok: true, at: Date.now() });
+        this.emit(actionEvent(op, args, true));
         return result;
       } catch (err) {
-        this.emit({ type: 'action', op, args, ok: false, error: (err as Error).message, at: Date.now() });
+        this.emit(actionEvent(op, args, false, (err as Error).message));
         throw err;
       } finally {
         unlock();
@@ -100,15 +105,33 @@ export class LabCore implements LabContext {
     return (await this.processes()).filter(([, p]) => p !== 'stopped').map(([n]) => n);
   }
 
+  private async agents(): Promise<(NodeSpec & AgentState)[]> {
+    return (await this.processes()).map(([n, process]) => ({ ...n, process }));
+  }
+
+  async agentFor(named?: string): Promise<NodeSpec> {
+    if (named !== undefined) this.node(named);
+    return servingAgent(await this.agents(), named);
+  }
+
+  async agentsInOrder(): Promise<NodeSpec[]> {
+    return servingOrder(await this.agents());
+  }
+
+  /** The node, if its agent runs; a paused one may still be killed or resumed. */
   async requireRunning(name: string, verb: string): Promise<NodeSpec> {
     const n = this.node(name);
-    const p = await this.provider.agentProcess(n);
-    if (p.process === 'stopped') throw new InputError(`cannot ${verb} ${n.name}: its agent is not running (stopped); rejoin it first`);
-    if (p.process === 'paused' && verb !== 'kill' && verb !== 'resume') {
-      throw new InputError(`cannot ${verb} ${n.name}: its agent is paused; resume it first`);
-    }
+    const { process } = await this.provider.agentProcess(n);
+    const why = process === 'paused' && (verb === 'kill' || verb === 'resume') ? null : unavailable({ ...n, process }, verb);
+    if (why) throw new InputError(why);
     return n;
   }
+}
+
+/** The action event of one operation, its arguments typed by the operation. */
+export function actionEvent<K extends ActionOp>(op: K, args: ActionArgs[K], ok: boolean, error?: string): ActionEvent {
+  const at = Date.now();
+  return (ok ? { type: 'action', op, args, ok, at } : { type: 'action', op, args, ok, error, at }) as ActionEvent;
 }
 
 export function byStep(steps: StepDef[]): Record<string, StepDef> {

@@ -3,6 +3,7 @@ import type { ClusterSnapshot, GreeterInstance, Member, NodeSpec, NodeState } fr
 import { readLeader, readMembers, readRaft } from '../cluster/members.js';
 import { AgentClient } from '../consul/http.js';
 import type { LabCore } from './core.js';
+import { servingAgent, servingOrder } from './serving.js';
 import { httpAddr } from './spec.js';
 
 export class Snapshots {
@@ -23,18 +24,13 @@ export class Snapshots {
       }
     }
     const machine = this.lab.provider.power?.machines(this.lab.spec).find((m) => m.node === n.name) ?? null;
-    return { name: n.name, role: n.role, address: n.address, httpAddr: httpAddr(n), process: proc.process, pid: proc.pid, apiUp, ui: proc.ui, machine };
-  }
-
-  /** The agent to ask about the cluster: the one named, else the first that answers (clients first, as in the tutorial). */
-  private viewer(nodes: NodeState[], preferred?: string): NodeState | null {
-    if (preferred) return nodes.find((n) => n.name === preferred && n.apiUp) ?? null;
-    return nodes.find((n) => n.role === 'client' && n.apiUp) ?? nodes.find((n) => n.apiUp) ?? null;
+    const { process, pid, ui } = proc;
+    return { name: n.name, role: n.role, address: n.address, httpAddr: httpAddr(n), process, pid, apiUp, ui, machine };
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
     const nodes = await Promise.all(this.lab.spec.nodes.map((n) => this.nodeState(n)));
-    const view = this.viewer(nodes);
+    const view = servingOrder(nodes)[0];
     let members: Member[] = [];
     let leader: string | null = null;
     let raft: ClusterSnapshot['raft'] = null;
@@ -62,14 +58,8 @@ export class Snapshots {
   }
 
   async members(from?: string): Promise<{ seenFrom: string; members: Member[] }> {
-    const nodes = await Promise.all(this.lab.spec.nodes.map((n) => this.nodeState(n)));
-    if (from) this.lab.node(from);
-    const view = this.viewer(nodes, from);
-    if (!view) throw new Error(from ? `${from} is not answering: ${this.describe(nodes.find((n) => n.name === from)!)}` : 'no agent of the lab is running: run up first');
+    if (from !== undefined) this.lab.node(from);
+    const view = servingAgent(await Promise.all(this.lab.spec.nodes.map((n) => this.nodeState(n))), from);
     return { seenFrom: view.name, members: await readMembers(this.lab.client(view.name)) };
-  }
-
-  private describe(n: NodeState): string {
-    return n.process === 'running' ? 'its HTTP API does not answer' : n.process;
   }
 }
