@@ -39,7 +39,7 @@ function snapshot(): ClusterSnapshot {
   const state = (name: string, process: ProcessState, apiUp: boolean): NodeState => {
     const n = spec.nodes.find((x) => x.name === name)!;
     const httpAddr = `http://${n.address}:8500`;
-    return { name, role: n.role, address: n.address, httpAddr, process, pid: 100, apiUp, ui: false, machine: null };
+    return { name, role: n.role, address: n.address, httpAddr, process, pid: 100, apiUp, ui: false, machine: null, raft: null };
   };
   const member = (name: string, status: MemberStatus): Member => ({
     name, address: '127.0.99.1', port: 8301, status, role: 'server', build: '1.14.11', dc: 'dc1',

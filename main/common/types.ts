@@ -54,7 +54,24 @@ export interface NodeState {
   ui: boolean;
   /** The VM the agent runs in (vagrant provider); null for an agent that runs on the host or as a local process. */
   machine: MachineInfo | null;
+  /** A server's own raft state (from its /v1/agent/self); null for a client, or a server that does not answer. */
+  raft: RaftState | null;
 }
+
+/** One server's raft state, as it reports it. */
+export interface RaftState {
+  /** In raft's words: Leader, Follower, Candidate, Shutdown. */
+  state: string;
+  term: number;
+  lastLogIndex: number;
+  commitIndex: number;
+  appliedIndex: number;
+  /** Time since the leader was last heard from, as Consul prints it ("12.5ms", "never"; "0" on the leader). */
+  lastContact: string;
+  /** The raft addresses (host:port) of the voters in this server's latest configuration. */
+  voters: string[];
+}
+
 
 /** A VM of the lab, as Vagrant last reported it. */
 export interface MachineInfo {

@@ -38,22 +38,6 @@ export async function readLeader(agent: AgentClient, members: Member[], timeoutM
   return (byAddr.length === 1 ? byAddr[0]!.name : (byAddr.find((m) => m.port === port - 1)?.name ?? byAddr[0]?.name)) ?? null;
 }
 
-interface RaftConfig {
-  Servers: { Node: string; Voter: boolean; Leader: boolean }[];
-}
-
-export async function readRaft(agent: AgentClient, members: Member[], timeoutMs = 2000): Promise<RaftHealth | null> {
-  let cfg: RaftConfig | null;
-  try {
-    cfg = await agent.get<RaftConfig>('/v1/operator/raft/configuration', { timeoutMs, query: { stale: true } });
-  } catch {
-    return null;
-  }
-  if (!cfg) return null;
-  const voters = cfg.Servers.filter((s) => s.Voter).map((s) => s.Node);
-  return raftHealth(voters, members);
-}
-
 export function raftHealth(voters: string[], members: Member[]): RaftHealth {
   const alive = voters.filter((v) => members.find((m) => m.name === v)?.status === 'alive').length;
   const quorum = Math.floor(voters.length / 2) + 1;

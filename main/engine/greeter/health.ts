@@ -27,13 +27,14 @@ function worst(statuses: string[]): GreeterHealth {
 
 /** The catalog's names for the Greeter: ours, and Go Micro style dotted ones such as go.micro.srv.greeter. */
 export async function greeterServices(agent: AgentClient): Promise<string[]> {
-  const all = await agent.get<Record<string, string[]>>('/v1/catalog/services', { timeoutMs: 2000 });
+  // Stale reads: any server answers from its own copy, so the list is there even while the cluster has no leader.
+  const all = await agent.get<Record<string, string[]>>('/v1/catalog/services', { timeoutMs: 2000, query: { stale: true } });
   return [SERVICE, ...Object.keys(all ?? {}).filter((n) => n.endsWith(`.${SERVICE}`))];
 }
 
 /** Every registration of `service` in the catalog, seen through `agent` (which asks the servers). */
 export async function registrations(agent: AgentClient, service = SERVICE): Promise<Registration[]> {
-  const rows = await agent.get<Entry[]>(`/v1/health/service/${encodeURIComponent(service)}`, { timeoutMs: 2000 });
+  const rows = await agent.get<Entry[]>(`/v1/health/service/${encodeURIComponent(service)}`, { timeoutMs: 2000, query: { stale: true } });
   return (rows ?? []).map((e) => ({
     id: e.Service.ID,
     node: e.Node.Node,
