@@ -23,7 +23,9 @@ function shellScript(dir: string, subnet: string): string {
     const paths = { dataDir: join(dir, n.name, 'data'), configDir: join(dir, n.name, 'config') };
     mkdirSync(paths.configDir, { recursive: true });
     writeFileSync(join(paths.configDir, 'consul-lab.json'), JSON.stringify(agentConfig(spec, n)));
-    const args = agentArgs(spec, n, paths, { rejoin: false, ui: false }).map((a) => `'${a}'`).join(' ');
+    const args = agentArgs(spec, n, paths, { rejoin: false, ui: false })
+      .map((a) => `'${a}'`)
+      .join(' ');
     return `'${consul}' ${args} >'${join(dir, n.name)}.log' 2>&1 &`;
   };
   const [one, two, client] = spec.nodes;
@@ -34,14 +36,15 @@ function shellScript(dir: string, subnet: string): string {
     start(two!),
     `until curl -sf ${api(one)}/v1/agent/self >/dev/null && curl -sf ${api(two)}/v1/agent/self >/dev/null; do sleep 0.05; done`,
     `curl -sf -X PUT ${api(one)}/v1/agent/join/${two!.address}:8301 >/dev/null`,
-    `until [ "$(curl -sf ${api(one)}/v1/status/leader)" != '""' ] && [ -n "$(curl -sf ${api(one)}/v1/status/leader)" ]; do sleep 0.05; done`,
+    `until [ "$(curl -sf ${api(one)}/v1/status/leader)" != '""' ] && ` +
+      `[ -n "$(curl -sf ${api(one)}/v1/status/leader)" ]; do sleep 0.05; done`,
     start(client!),
     `until curl -sf ${api(client)}/v1/agent/self >/dev/null; do sleep 0.05; done`,
     `curl -sf -X PUT ${api(client)}/v1/agent/join/${one!.address}:8301 >/dev/null`,
     `until [ "$(curl -sf ${api(one)}/v1/agent/members | grep -o '"Status":1' | wc -l)" -eq 3 ]; do sleep 0.05; done`,
   );
   const file = join(dir, 'up.sh');
-  writeFileSync(file, lines.join('\n') + '\n', { mode: 0o755 });
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o755 });
   return file;
 }
 
@@ -59,7 +62,9 @@ async function timeShell(subnet: string): Promise<number> {
 
 /** Resident memory of the lab's processes (agents and their supervisors), found by the lab's id. */
 function labRssMb(dir: string): number {
-  const kb = new LabDir(dir).processes().map((p) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0));
+  const kb = new LabDir(dir)
+    .processes()
+    .map((p) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0));
   return kb.reduce((a, b) => a + b, 0) / 1024;
 }
 
@@ -68,7 +73,9 @@ async function timeLab(subnet: string, topology: string[] = [], rss?: number[]):
   const t0 = performance.now();
   let ms = 0;
   // Timed to the moment it reports "leader + all alive" (its last step), as the script is timed to its last poll.
-  const child = spawn(process.execPath, [BUILT_CLI, 'up', '--lab', dir, '--subnet', subnet, ...topology], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BUILT_CLI, 'up', '--lab', dir, '--subnet', subnet, ...topology], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr.on('data', (d: Buffer) => {
     if (!ms && /✓ All members alive/.test(d.toString())) ms = performance.now() - t0;
   });
@@ -106,6 +113,8 @@ console.log(`ratio consul-lab / shell: ${ratio.toFixed(2)} (goal ≤ 1.15) ${rat
 const big: number[] = [];
 const bigRss: number[] = [];
 for (let i = 0; i < Math.min(rounds, 5); i++) big.push(await timeLab('127.0.52', ['--servers', '5', '--clients', '20'], bigRss));
-console.log(`\n5 servers + 20 clients, ${big.length} rounds: up to "leader + all alive" median ${median(big).toFixed(0)} ms ` +
-  `(min ${Math.min(...big).toFixed(0)}, max ${Math.max(...big).toFixed(0)}); RSS of the lab's 25 agents and their supervisor ` +
-  `${median(bigRss).toFixed(0)} MB (${(median(bigRss) / 25).toFixed(0)} MB a node)`);
+console.log(
+  `\n5 servers + 20 clients, ${big.length} rounds: up to "leader + all alive" median ${median(big).toFixed(0)} ms ` +
+    `(min ${Math.min(...big).toFixed(0)}, max ${Math.max(...big).toFixed(0)}); RSS of the lab's 25 agents and their supervisor ` +
+    `${median(bigRss).toFixed(0)} MB (${(median(bigRss) / 25).toFixed(0)} MB a node)`,
+);

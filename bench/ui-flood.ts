@@ -32,7 +32,10 @@ const GOAL_P95_MS = 50;
 
 function startHost(dir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', SUBNET, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', SUBNET, '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -58,7 +61,10 @@ async function heapMb(page: Page): Promise<number> {
 
 async function main(): Promise<number> {
   if (process.env.E2E_SKIP_BUILD !== '1') {
-    const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+    const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (b.status !== 0) throw new Error('vite build failed');
   }
   const tmp = mkdtempSync(join(tmpdir(), 'consul-lab-flood-'));
@@ -66,14 +72,27 @@ async function main(): Promise<number> {
   const { child, url } = await startHost(dir);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   let generator: NodeJS.Timeout | null = null;
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.goto(url);
     await page.getByRole('button', { name: 'Bring up', exact: true }).click();
-    await page.getByRole('table', { name: 'consul members' }).getByRole('row').filter({ hasText: 'alive' }).nth(2).waitFor({ timeout: 90_000 });
+    await page
+      .getByRole('table', { name: 'consul members' })
+      .getByRole('row')
+      .filter({ hasText: 'alive' })
+      .nth(2)
+      .waitFor({ timeout: 90_000 });
 
     // Every agent at TRACE: an extra config file, then a reload (log_level is reloadable).
     const spec = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabSpec;
@@ -142,7 +161,12 @@ async function main(): Promise<number> {
       logRateKbPerNode: RATE_KB,
       generatedLines: seq,
       frames: frames.length,
-      frameMs: { p50: +pct(sorted, 50).toFixed(1), p95: +pct(sorted, 95).toFixed(1), p99: +pct(sorted, 99).toFixed(1), max: +(sorted.at(-1) ?? NaN).toFixed(1) },
+      frameMs: {
+        p50: +pct(sorted, 50).toFixed(1),
+        p95: +pct(sorted, 95).toFixed(1),
+        p99: +pct(sorted, 99).toFixed(1),
+        max: +(sorted.at(-1) ?? NaN).toFixed(1),
+      },
       clickToDialogMs: clickLatency,
       heapMb: heap.map((h) => ({ t: h.t, mb: +h.mb.toFixed(1) })),
       heapBounded: secondHalfPeak <= firstHalfPeak * 1.25 + 5,

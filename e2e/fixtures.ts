@@ -20,7 +20,10 @@ export interface LabHost {
 
 function startHost(dir: string, subnet: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', subnet, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', subnet, '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`the web host did not print its URL within 60 s: ${err}`)), 60_000);

@@ -77,10 +77,10 @@ function publish(listeners: Map<string, Set<LogListener>>, key: string, data: st
 }
 
 function subscribe(listeners: Map<string, Set<LogListener>>, key: string, l: LogListener): () => void {
-  let set = listeners.get(key);
-  if (!set) listeners.set(key, (set = new Set()));
+  const set = listeners.get(key) ?? new Set<LogListener>();
+  listeners.set(key, set);
   set.add(l);
-  return () => set!.delete(l);
+  return () => set.delete(l);
 }
 
 /** A node's agent output. */
@@ -137,10 +137,13 @@ export function notify(text: string, tone: Toast['tone'] = 'info'): void {
   const t = { id: ++toastSeq, text, tone };
   toasts = [...toasts.slice(-3), t];
   for (const l of toastListeners) l(toasts);
-  setTimeout(() => {
-    toasts = toasts.filter((x) => x.id !== t.id);
-    for (const l of toastListeners) l(toasts);
-  }, tone === 'bad' ? 9000 : 4000);
+  setTimeout(
+    () => {
+      toasts = toasts.filter((x) => x.id !== t.id);
+      for (const l of toastListeners) l(toasts);
+    },
+    tone === 'bad' ? 9000 : 4000,
+  );
 }
 
 export function onToasts(l: ToastListener): () => void {

@@ -172,7 +172,13 @@ function applyProgress(prev: OpProgress | null, e: ProgressEvent, spec: LabSpec 
     const pending = ahead.map((d): StepState => ({ ...d, status: 'pending', startedAt: 0, elapsedMs: 0 }));
     p = { ...p, defined: true, steps: p.steps.reduce(place, pending) };
   }
-  const steps = place(p.steps, stepAfter(p.steps.find((s) => s.step === e.step), e));
+  const steps = place(
+    p.steps,
+    stepAfter(
+      p.steps.find((s) => s.step === e.step),
+      e,
+    ),
+  );
   return e.status === 'fail' ? { ...p, steps, finished: true, failed: true, endedAt: e.at } : { ...p, steps };
 }
 

@@ -39,7 +39,8 @@ export function connectWebSocket(host: string, token: string): Promise<LabApi> {
     ws.onclose = () => {
       for (const p of pending.values()) p.reject(new Error('the connection to the lab closed: reload the page (the URL holds its token)'));
       pending.clear();
-      if (!opened) reject(new Error('the lab refused the connection: open the exact URL that `consul-lab ui` printed (it holds the token)'));
+      if (!opened)
+        reject(new Error('the lab refused the connection: open the exact URL that `consul-lab ui` printed (it holds the token)'));
     };
     ws.onopen = () => {
       opened = true;

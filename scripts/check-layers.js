@@ -183,8 +183,17 @@ export function checkLayers(root) {
     }
   }
 
-  checkDom(node, files.filter((f) => layerOf(f).startsWith('main/')), report);
-  checkCycles(files.filter((f) => layerOf(f).startsWith('main/')), edges, rel, report);
+  checkDom(
+    node,
+    files.filter((f) => layerOf(f).startsWith('main/')),
+    report,
+  );
+  checkCycles(
+    files.filter((f) => layerOf(f).startsWith('main/')),
+    edges,
+    rel,
+    report,
+  );
   return problems;
 }
 

@@ -8,10 +8,21 @@
 import { ELECTRON_HOW_TO, electronBinary, electronMissingReason, fetchElectron } from './setup.js';
 
 try {
-  if (!electronBinary() && !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD && fetchElectron() === null && electronMissingReason() !== 'the electron package is not installed') {
-    process.stderr.write(`consul-lab: no Electron binary: ${electronMissingReason()}; the install goes on without it (npm start opens the window in the browser instead; ${ELECTRON_HOW_TO})\n`);
+  if (
+    !electronBinary() &&
+    !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD &&
+    fetchElectron() === null &&
+    electronMissingReason() !== 'the electron package is not installed'
+  ) {
+    process.stderr.write(
+      `consul-lab: no Electron binary: ${electronMissingReason()}; the install goes on without it ` +
+        `(npm start opens the window in the browser instead; ${ELECTRON_HOW_TO})\n`,
+    );
   }
 } catch (err) {
-  process.stderr.write(`consul-lab: the Electron binary was not installed (${err instanceof Error ? err.message : String(err)}); the install goes on without it\n`);
+  process.stderr.write(
+    `consul-lab: the Electron binary was not installed (${err instanceof Error ? err.message : String(err)}); ` +
+      'the install goes on without it\n',
+  );
 }
 process.exit(0);

@@ -53,7 +53,8 @@ export function npmPackagesOutdated() {
       if (entry.optional || entry.devOptional) continue;
       return `${path.slice('node_modules/'.length)} is not installed`;
     }
-    if (have.version !== entry.version) return `${path.slice('node_modules/'.length)} is ${have.version}, package-lock.json has ${entry.version}`;
+    if (have.version !== entry.version)
+      return `${path.slice('node_modules/'.length)} is ${have.version}, package-lock.json has ${entry.version}`;
   }
   return null;
 }
@@ -81,7 +82,11 @@ export function ensureNpmPackages() {
 
 /** The Debian packages of scripts/system-packages.sh that are not installed ([] when none, null when this is no Debian). */
 export function missingSystemPackages() {
-  if (process.platform !== 'linux' || spawnSync('sh', ['-c', 'command -v dpkg-query && command -v apt-get'], { stdio: 'ignore' }).status !== 0) return null;
+  if (
+    process.platform !== 'linux' ||
+    spawnSync('sh', ['-c', 'command -v dpkg-query && command -v apt-get'], { stdio: 'ignore' }).status !== 0
+  )
+    return null;
   const r = spawnSync('bash', [at('scripts', 'system-packages.sh'), '--missing'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) return null;
   return r.stdout.split(/\s+/).filter(Boolean);
@@ -95,7 +100,10 @@ export function missingSystemPackages() {
 export function ensureSystemPackages() {
   const missing = missingSystemPackages();
   if (missing === null) {
-    say('system packages: not a Debian or Ubuntu system; the suites need chromium (at /usr/bin/chromium) and ruby, the vagrant suite vagrant with vagrant-lxc');
+    say(
+      'system packages: not a Debian or Ubuntu system; ' +
+        'the suites need chromium (at /usr/bin/chromium) and ruby, the vagrant suite vagrant with vagrant-lxc',
+    );
     return true;
   }
   if (missing.length === 0) {
@@ -106,7 +114,10 @@ export function ensureSystemPackages() {
   const sudo = !root && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
   if (!root && !sudo) {
     say(`system packages missing: ${missing.join(' ')}`);
-    say('  install them with: sudo bash scripts/system-packages.sh   (going on without them: the suites that need them skip or fail, saying why)');
+    say(
+      '  install them with: sudo bash scripts/system-packages.sh   ' +
+        '(going on without them: the suites that need them skip or fail, saying why)',
+    );
     return true;
   }
   const r = spawnSync('bash', [at('scripts', 'system-packages.sh')], { cwd: ROOT, stdio: 'inherit' });
@@ -194,9 +205,6 @@ export function fetchElectron({ timeoutS = ELECTRON_DOWNLOAD_TIMEOUT_S } = {}) {
 // ---- as a command ----------------------------------------------------------------------------------------------
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const ok =
-    (!process.argv.includes('--system') || ensureSystemPackages()) &&
-    ensureNpmPackages() &&
-    ensureConsul();
+  const ok = (!process.argv.includes('--system') || ensureSystemPackages()) && ensureNpmPackages() && ensureConsul();
   process.exit(ok ? 0 : 1);
 }

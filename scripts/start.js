@@ -26,8 +26,19 @@ function newest(path) {
   for (const e of readdirSync(path)) n = Math.max(n, newest(join(path, e)));
   return n;
 }
-const outputs = ['out/main/cli/index.js', 'out/main/electron/main.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((f) => join(ROOT, f));
-const sources = ['main', 'preload', 'renderer', 'package-lock.json', 'vite.config.ts', 'tsconfig.json', 'tsconfig.node.json', 'scripts/build.js'];
+const outputs = ['out/main/cli/index.js', 'out/main/electron/main.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((f) =>
+  join(ROOT, f),
+);
+const sources = [
+  'main',
+  'preload',
+  'renderer',
+  'package-lock.json',
+  'vite.config.ts',
+  'tsconfig.json',
+  'tsconfig.node.json',
+  'scripts/build.js',
+];
 const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
 if (built <= Math.max(...sources.map((s) => newest(join(ROOT, s))))) {
   say('npm start: building the app');
@@ -47,10 +58,15 @@ if (electron && display) {
 } else {
   say(
     electron
-      ? 'npm start: there is no display for the desktop app here (neither DISPLAY nor WAYLAND_DISPLAY is set), so the lab window is served to a browser instead, at the URL below.'
-      : `npm start: no Electron binary (${electronMissingReason()}; ${ELECTRON_HOW_TO}), so the lab window opens in your browser instead, at the URL below.`,
+      ? 'npm start: there is no display for the desktop app here (neither DISPLAY nor WAYLAND_DISPLAY is set), ' +
+          'so the lab window is served to a browser instead, at the URL below.'
+      : `npm start: no Electron binary (${electronMissingReason()}; ${ELECTRON_HOW_TO}), ` +
+          'so the lab window opens in your browser instead, at the URL below.',
   );
-  child = spawn(process.execPath, [join(ROOT, 'bin', 'consul-lab.js'), 'ui', ...(display ? ['--open'] : []), ...args], { cwd: ROOT, stdio: 'inherit' });
+  child = spawn(process.execPath, [join(ROOT, 'bin', 'consul-lab.js'), 'ui', ...(display ? ['--open'] : []), ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 // Ctrl-C reaches the child as well (one process group); a signal sent to this process alone is passed on (as

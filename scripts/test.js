@@ -1,16 +1,16 @@
 // The test command (`npm test`), complete on a fresh clone: it first installs what is missing (the Debian packages
 // the suites need, as root or with passwordless sudo; the npm packages; the consul binary), then runs the strict
-// typecheck, the layering rule, the Node suites against real Consul, the build, the Playwright suites in Debian's
-// Chromium, and last the fresh-clone check: the committed HEAD cloned into a temporary folder, with no
-// node_modules, passes this same command there (skipped inside that run: CONSUL_LAB_NESTED=1). Ends with one
-// summary line. Node's built-ins only until the install is done.
+// typecheck, the layering rule, the linter and the format check (Biome), the 140-character line check, the Node
+// suites against real Consul, the build, the Playwright suites in Debian's Chromium, and last the fresh-clone check:
+// the committed HEAD cloned into a temporary folder, with no node_modules, passes this same command there (skipped
+// inside that run: CONSUL_LAB_NESTED=1). Ends with one summary line. Node's built-ins only until the install is done.
 //   npm test                      everything
 //   npm test -- test/kv.test.ts   the set-up and the given Node suites, then the rest
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, ensureConsul, ensureNpmPackages, ensureSystemPackages } from './setup.js';
+import { ROOT, ensureNpmPackages, ensureSystemPackages } from './setup.js';
 
 process.chdir(ROOT);
 const node = process.execPath;
@@ -62,14 +62,25 @@ step('consul binary', node, ['bin/consul-lab.js', 'consul', 'ensure']);
 step('typecheck (node: main, preload, tests)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 step('typecheck (web: renderer)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json', '--noEmit']);
 step('layering rule', node, ['scripts/check-layers.js', '.']);
+// Lint and format check together, writing nothing; then what the formatter leaves long (strings, comments).
+step('lint and format (biome ci)', node, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']);
+step('no line over 140 characters', node, ['scripts/check-lines.js', '.']);
 // Node 20's runner takes no globs: the suites are listed here.
 const files = process.argv.slice(2).length
   ? process.argv.slice(2)
-  : readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+  : readdirSync('test')
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => `test/${f}`);
 step('node suites (real Consul)', node, [
-  '--import', 'tsx', '--test', '--test-concurrency=2',
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', '--test-reporter-destination=test-results/node.tap',
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  '--test-reporter-destination=test-results/node.tap',
   ...files,
 ]);
 const tap = existsSync('test-results/node.tap') ? readFileSync('test-results/node.tap', 'utf8') : '';
@@ -86,12 +97,20 @@ if (existsSync('playwright.config.ts') && step('build', node, ['scripts/build.js
     const list = spawnSync(node, [pw, 'test', '--list', '--project=web'], { encoding: 'utf8' });
     const n = Number(/Total: (\d+) tests?/.exec(list.stdout ?? '')?.[1] ?? 0);
     skipped += n;
-    process.stdout.write(`\n# playwright web project skipped (${n} tests): no /usr/bin/chromium (Debian package chromium: sudo bash scripts/system-packages.sh)\n`);
+    process.stdout.write(
+      `\n# playwright web project skipped (${n} tests): ` +
+        'no /usr/bin/chromium (Debian package chromium: sudo bash scripts/system-packages.sh)\n',
+    );
     projects.push('--project=electron');
   }
-  step(`playwright (${projects.length ? '' : 'web: Chromium; '}electron: where a binary exists)`, node, [pw, 'test', ...projects, '--reporter=list,json'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
-  });
+  step(
+    `playwright (${projects.length ? '' : 'web: Chromium; '}electron: where a binary exists)`,
+    node,
+    [pw, 'test', ...projects, '--reporter=list,json'],
+    {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/playwright.json',
+    },
+  );
   try {
     const e2e = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats;
     passed += e2e.expected ?? 0;
@@ -116,7 +135,9 @@ if (nested) {
   skipped++;
   process.stdout.write('\n# fresh-clone check skipped: only some suites were asked for\n');
 } else {
-  process.stdout.write(`\n=== fresh clone: npm test in a clone of HEAD ${head.slice(0, 12)} (committed state only: uncommitted changes are not in it)\n`);
+  process.stdout.write(
+    `\n=== fresh clone: npm test in a clone of HEAD ${head.slice(0, 12)} (committed state only: uncommitted changes are not in it)\n`,
+  );
   const t0 = Date.now();
   const tmp = mkdtempSync(join(tmpdir(), 'consul-lab-fresh-'));
   const dir = join(tmp, 'consul-lab');
@@ -131,7 +152,12 @@ if (nested) {
     const npmCli = process.env.npm_execpath;
     const [cmd, pre] = npmCli && /\.[cm]?js$/.test(npmCli) ? [node, [npmCli]] : ['npm', []];
     const fd = openSync(log, 'w');
-    const r = spawnSync(cmd, [...pre, 'test'], { cwd: dir, env, stdio: ['ignore', fd, fd], shell: cmd === 'npm' && process.platform === 'win32' });
+    const r = spawnSync(cmd, [...pre, 'test'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', fd, fd],
+      shell: cmd === 'npm' && process.platform === 'win32',
+    });
     closeSync(fd);
     const out = readFileSync(log, 'utf8');
     const lines = out.trimEnd().split('\n');

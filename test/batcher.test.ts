@@ -61,7 +61,12 @@ describe('Batcher', () => {
 describe('FlowControl', () => {
   function flow(high: number, low: number) {
     const calls: string[] = [];
-    const f = new FlowControl(() => calls.push('pause'), () => calls.push('resume'), high, low);
+    const f = new FlowControl(
+      () => calls.push('pause'),
+      () => calls.push('resume'),
+      high,
+      low,
+    );
     return { f, calls };
   }
 

@@ -1,7 +1,7 @@
 // Lab settings through the doors' handlers on a real session: a new topology before the first up (three
 // servers tolerate one failure), refused once the lab is up; and the vagrant lab's Vagrantfile, read and edited.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MUST_DESTROY, NO_VAGRANTFILE } from '../main/common/contract.js';
@@ -35,7 +35,10 @@ describe('lab settings on a local lab', () => {
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'docker' }), /provider/);
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'local', subnet: '10.0' }), /invalid subnet/);
     await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'local', extra: 1 }), /Unrecognized key/);
-    await assert.rejects(call('configure', { servers: 3, clients: 1, provider: 'vagrant', vagrant: { provider: 'hyperv' } }), /vagrant\.provider/);
+    await assert.rejects(
+      call('configure', { servers: 3, clients: 1, provider: 'vagrant', vagrant: { provider: 'hyperv' } }),
+      /vagrant\.provider/,
+    );
     assert.equal(session.lab.spec.nodes.length, 3);
   });
 
@@ -59,18 +62,24 @@ describe('lab settings on a local lab', () => {
       ],
     );
     assert.equal(snap.created, false);
-    assert.ok(seen.some((s) => s.lab.nodes.length === 4), 'the new topology is announced as a snapshot event');
+    assert.ok(
+      seen.some((s) => s.lab.nodes.length === 4),
+      'the new topology is announced as a snapshot event',
+    );
 
     const up = (await call('up')) as ClusterSnapshot;
     assert.equal(up.created, true);
     const servers = up.members.filter((m) => m.role === 'server');
-    assert.deepEqual(servers.map((m) => m.status), ['alive', 'alive', 'alive']);
+    assert.deepEqual(
+      servers.map((m) => m.status),
+      ['alive', 'alive', 'alive'],
+    );
     const raft = await eventually('three raft voters', 30_000, async () => {
       const r = ((await call('snapshot')) as ClusterSnapshot).raft;
       return r && r.voters.length === 3 ? r : null;
     });
     assert.equal(raft.tolerates, 1);
-    assert.ok((await call('history') as { type: string; op?: string }[]).some((e) => e.type === 'action' && e.op === 'configure'));
+    assert.ok(((await call('history')) as { type: string; op?: string }[]).some((e) => e.type === 'action' && e.op === 'configure'));
   });
 
   test('once up, settings are refused with the destroy-first words, and nothing changes', async () => {
@@ -86,7 +95,7 @@ describe('lab settings on a local lab', () => {
 describe('the Vagrantfile of a vagrant lab never brought up', () => {
   const { session, call, close } = open();
   after(close);
-  const valid = (text: string) => text.replace("vb.memory = 512", "vb.memory = 1024");
+  const valid = (text: string) => text.replace('vb.memory = 512', 'vb.memory = 1024');
 
   test('configure to vagrant, then vagrantfileGet generates the Vagrantfile with the chosen box', async () => {
     await call('configure', { servers: 3, clients: 1, provider: 'vagrant', vagrant: { provider: 'virtualbox', box: 'debian/bookworm64' } });
@@ -102,7 +111,10 @@ describe('the Vagrantfile of a vagrant lab never brought up', () => {
 
   test('a syntax error is refused (ruby -c) and the file is unchanged', async () => {
     const before = ((await call('vagrantfileGet')) as { text: string }).text;
-    await assert.rejects(call('vagrantfilePut', { text: before.replace(/end\s*$/, '') }), /not saved: ruby -c finds a syntax error: Vagrantfile:\d+/);
+    await assert.rejects(
+      call('vagrantfilePut', { text: before.replace(/end\s*$/, '') }),
+      /not saved: ruby -c finds a syntax error: Vagrantfile:\d+/,
+    );
     assert.equal(((await call('vagrantfileGet')) as { text: string }).text, before);
   });
 

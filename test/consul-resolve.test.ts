@@ -96,7 +96,10 @@ describe('official release download (loopback server)', () => {
   });
 
   test('an unreachable release host names the URL', async () => {
-    await assert.rejects(downloadRelease({ baseUrl: 'http://127.0.0.1:9', os: 'linux', arch: 'amd64', dest: join(tempDir(), 'c') }), /cannot download http:\/\/127\.0\.0\.1:9\//);
+    await assert.rejects(
+      downloadRelease({ baseUrl: 'http://127.0.0.1:9', os: 'linux', arch: 'amd64', dest: join(tempDir(), 'c') }),
+      /cannot download http:\/\/127\.0\.0\.1:9\//,
+    );
   });
 });
 

@@ -18,7 +18,8 @@ describe('IPC door', () => {
   const registered = new Map<string, (e: IpcEventLike, ...a: unknown[]) => Promise<unknown>>();
   const ipc: IpcMainLike = { handle: (ch, fn) => registered.set(ch, fn) };
   registerIpc(ipc, () => createHandlers(session), appOriginCheck(index));
-  const call = (url: string, op: unknown, args: unknown) => registered.get(IPC_CALL)!({ senderFrame: { url } }, op, args) as Promise<ReplyFrame>;
+  const call = (url: string, op: unknown, args: unknown) =>
+    registered.get(IPC_CALL)!({ senderFrame: { url } }, op, args) as Promise<ReplyFrame>;
 
   test('one channel is registered', () => {
     assert.deepEqual([...registered.keys()], [IPC_CALL]);

@@ -72,7 +72,11 @@ describe('KV keys and values at the boundary', () => {
 
   test('traversal keys are refused by the CLI, naming the rule; agent-client stays alive and nothing is written', async () => {
     for (const [key, rule] of traversal) {
-      for (const args of [['put', key, 'x', '--node', 'agent-client'], ['get', key], ['del', key, '--node', 'agent-one']]) {
+      for (const args of [
+        ['put', key, 'x', '--node', 'agent-client'],
+        ['get', key],
+        ['del', key, '--node', 'agent-one'],
+      ]) {
         const r = await run(...args);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, rule, args.join(' '));
@@ -125,7 +129,10 @@ describe('KV keys and values at the boundary', () => {
     }
     const over = randomBytes(513 * KIB);
     writeFileSync(file, over);
-    for (const [args, stdin] of [[['-'], over], [[`@${file}`], undefined]] as [string[], Buffer | undefined][]) {
+    for (const [args, stdin] of [
+      [['-'], over],
+      [[`@${file}`], undefined],
+    ] as [string[], Buffer | undefined][]) {
       const r = await put('big/over', args, stdin);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /the value is 525312 bytes, over Consul's limit of 524288 bytes \(512 KiB\)/);
@@ -173,7 +180,10 @@ describe('KV keys and values at the boundary', () => {
         [0, 300, 1500].flatMap((ms) =>
           ['agent-client', survivor].map(async (via) => {
             await new Promise((r) => setTimeout(r, ms));
-            return lab.kvPut(`quorum/${ms}-${via}`, 'x', via).then(() => 'the write succeeded', (e: Error) => e.message);
+            return lab.kvPut(`quorum/${ms}-${via}`, 'x', via).then(
+              () => 'the write succeeded',
+              (e: Error) => e.message,
+            );
           }),
         ),
       );

@@ -84,7 +84,9 @@ describe('the tutorial, by CLI', () => {
     assert.equal((await run('pause', 'agent-client')).code, 0);
     await eventually('agent-client failed', 20_000, async () => {
       const r = await run('status', '--json');
-      return (JSON.parse(r.stdout) as Awaited<ReturnType<typeof status>>).members.find((m) => m.name === 'agent-client')?.status === 'failed';
+      return (
+        (JSON.parse(r.stdout) as Awaited<ReturnType<typeof status>>).members.find((m) => m.name === 'agent-client')?.status === 'failed'
+      );
     });
     assert.equal((await run('resume', 'agent-client')).code, 0);
     await eventually('agent-client alive', 20_000, async () => (await statusOf('agent-client')) === 'alive');

@@ -184,6 +184,9 @@ test(`the preload bundle is under ${PRELOAD_MAX_BYTES} bytes and carries no zod`
   const r = await build({ ...(PRELOAD_BUILD as BuildOptions), absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'silent' });
   const bundle = r.outputFiles[0]!;
   assert.ok(bundle.contents.length < PRELOAD_MAX_BYTES, `${bundle.contents.length} bytes`);
-  assert.deepEqual(Object.keys(r.metafile.inputs).filter((f) => f.includes('node_modules/')), []);
+  assert.deepEqual(
+    Object.keys(r.metafile.inputs).filter((f) => f.includes('node_modules/')),
+    [],
+  );
   assert.doesNotMatch(bundle.text, /\bzod\b|\bZod[A-Z]\w*/);
 });

@@ -52,7 +52,7 @@ describe('destroy and down act only on a lab', () => {
       else mkdirSync(join(dir, entry, 'inner'), { recursive: true });
       writeFileSync(join(dir, 'thesis.tex'), 'precious');
       const before = listing(dir);
-      const pid = bystander(join(dir, 'run', 'agent-agent-one.json'), join(dir, 'nodes') + '/');
+      const pid = bystander(join(dir, 'run', 'agent-agent-one.json'), `${join(dir, 'nodes')}/`);
       try {
         for (const cmd of ['destroy', 'down']) {
           const r = await observedCli([cmd, '--lab', dir]);
@@ -104,13 +104,17 @@ describe('a real lab: only its own processes and files', () => {
     for (const p of processesMentioning([lab])) await terminate(p.pid, 2000);
   });
 
-  test('down stops the lab but not a process that merely names the lab\'s paths', async () => {
+  test("down stops the lab but not a process that merely names the lab's paths", async () => {
     assert.equal((await run('up')).code, 0);
-    const pid = bystander(join(lab, 'run', 'agent-agent-one.json'), join(lab, 'nodes', 'agent-one') + '/');
+    const pid = bystander(join(lab, 'run', 'agent-agent-one.json'), `${join(lab, 'nodes', 'agent-one')}/`);
     try {
       const down = await cli(['down', '--lab', lab]);
       assert.equal(down.code, 0, down.stderr);
-      assert.deepEqual(processesMentioning([lab]).map((p) => p.pid), [pid], 'only the bystander is left');
+      assert.deepEqual(
+        processesMentioning([lab]).map((p) => p.pid),
+        [pid],
+        'only the bystander is left',
+      );
     } finally {
       signal(pid, 'SIGKILL');
     }
@@ -195,13 +199,20 @@ describe('interrupted and concurrent commands', () => {
     for (let round = 0; round < 10; round++) {
       const lab = join(tempDir(), 'lab');
       try {
-        const [a, b] = await Promise.all([cli(['up', '--lab', lab, '--subnet', '127.0.45']), cli(['up', '--lab', lab, '--subnet', '127.0.45'])]);
+        const [a, b] = await Promise.all([
+          cli(['up', '--lab', lab, '--subnet', '127.0.45']),
+          cli(['up', '--lab', lab, '--subnet', '127.0.45']),
+        ]);
         const ok = [a, b].filter((r) => r.code === 0);
         const refused = [a, b].filter((r) => r.code !== 0);
         assert.equal(ok.length, 1, `round ${round}: one up succeeds (${a.stderr} | ${b.stderr})`);
         assert.match(refused[0]!.stderr, /is busy: process \d+ is running "up"|is already up/, `round ${round}`);
         const status = JSON.parse((await cli(['status', '--json', '--lab', lab])).stdout);
-        assert.deepEqual(status.members.map((m: { status: string }) => m.status), ['alive', 'alive', 'alive'], `round ${round}`);
+        assert.deepEqual(
+          status.members.map((m: { status: string }) => m.status),
+          ['alive', 'alive', 'alive'],
+          `round ${round}`,
+        );
         const agents = processesMentioning([lab]).filter((p) => p.argv[1] === 'agent');
         assert.equal(agents.length, 3, `round ${round}: one agent per node`);
       } finally {
@@ -234,7 +245,14 @@ describe('options are checked before anything is created', () => {
   test('a mistyped --lab is never created by a failing command', async () => {
     const base = tempDir();
     const typo = join(base, 'a', 'typo', 'path');
-    for (const args of [['kill', 'agent-one'], ['down'], ['leave', 'agent-two'], ['kv', 'get', 'hello'], ['status'], ['logs', 'agent-one']]) {
+    for (const args of [
+      ['kill', 'agent-one'],
+      ['down'],
+      ['leave', 'agent-two'],
+      ['kv', 'get', 'hello'],
+      ['status'],
+      ['logs', 'agent-one'],
+    ]) {
       await cli([...args, '--lab', typo]);
       assert.deepEqual(readdirSync(base), [], `${args.join(' ')} created nothing`);
     }
@@ -299,7 +317,10 @@ describe('logs --follow', () => {
       }
       await eventually('every line', 10_000, async () => out.includes('line 200\n'));
       const lines = out.split('\n').filter((l) => l.startsWith('line '));
-      assert.deepEqual(lines, Array.from({ length: 201 }, (_, i) => `line ${i}`));
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 201 }, (_, i) => `line ${i}`),
+      );
       assert.equal(child.exitCode, null, `still following: ${err}`);
     } finally {
       child.kill('SIGINT');

@@ -16,7 +16,10 @@ test('5 servers and 20 clients: one up, 25 alive members, 5 raft voters; down le
       raft: { voters: { name: string }[]; tolerates: number };
     };
     assert.equal(s.members.length, 25);
-    assert.ok(s.members.every((m) => m.status === 'alive'), JSON.stringify(s.members));
+    assert.ok(
+      s.members.every((m) => m.status === 'alive'),
+      JSON.stringify(s.members),
+    );
     assert.equal(s.raft.voters.length, 5);
     assert.equal(s.raft.tolerates, 2);
     const byName = Object.fromEntries(s.members.map((m) => [m.name, m.address]));

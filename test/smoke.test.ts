@@ -15,7 +15,17 @@ test('a real consul agent elects itself, stores a key, and stops without leftove
   const dir = mkdtempSync(join(tmpdir(), 'consul-smoke-'));
   const child = spawn(
     consul.path,
-    ['agent', '-server', '-bootstrap-expect=1', `-data-dir=${join(dir, 'data')}`, '-node=smoke', '-bind=127.0.0.10', '-client=127.0.0.10', '-hcl=disable_update_check = true', '-hcl=performance { raft_multiplier = 1 }'],
+    [
+      'agent',
+      '-server',
+      '-bootstrap-expect=1',
+      `-data-dir=${join(dir, 'data')}`,
+      '-node=smoke',
+      '-bind=127.0.0.10',
+      '-client=127.0.0.10',
+      '-hcl=disable_update_check = true',
+      '-hcl=performance { raft_multiplier = 1 }',
+    ],
     { stdio: 'ignore' },
   );
   try {

@@ -9,7 +9,16 @@ const T0 = 1_700_000_000_000;
 
 function withLab(spec: LabSpec): LabState {
   const snapshot = {
-    lab: spec, dir: '/tmp/lab', nodes: [], members: [], leader: null, raft: null, seenFrom: null, greeters: [], created: false, at: T0,
+    lab: spec,
+    dir: '/tmp/lab',
+    nodes: [],
+    members: [],
+    leader: null,
+    raft: null,
+    seenFrom: null,
+    greeters: [],
+    created: false,
+    at: T0,
   };
   return reduce(labStore.getState(), { type: 'snapshot', snapshot });
 }
@@ -121,7 +130,7 @@ test("another operation's action event does not end the one in progress", () => 
   assert.equal(s.progress!.finished, false);
 });
 
-test('the timeline in plain words: each event its own text and tone, the user\'s actions by operation', () => {
+test("the timeline in plain words: each event its own text and tone, the user's actions by operation", () => {
   const at = T0;
   const s = feed(labStore.getState(), [
     { type: 'member', name: 'agent-two', from: null, to: 'alive', at },
@@ -156,7 +165,11 @@ test('the timeline in plain words: each event its own text and tone, the user\'s
       ['progress', 'up: Elect a leader failed: no leader within 30 s', 'bad'],
     ],
   );
-  assert.deepEqual(s.timeline.map((t) => t.seq), s.timeline.map((_, i) => i + 1), 'numbered in arrival order');
+  assert.deepEqual(
+    s.timeline.map((t) => t.seq),
+    s.timeline.map((_, i) => i + 1),
+    'numbered in arrival order',
+  );
 });
 
 test('the timeline, history and calls keep only their most recent entries', () => {

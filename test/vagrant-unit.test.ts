@@ -22,8 +22,24 @@ function words(line: string): string[] {
 
 test('shellQuote: every argument reaches the shell as exactly one word, unchanged', () => {
   const nasty = [
-    '', 'plain', "it's", 'a b', '$(touch /tmp/pwned)', '`id`', '"q"', '\\', 'x;y&z|w', '*', '~', '-client=127.0.0.1 172.20.20.10',
-    "'", "''", 'tab\there', 'new\nline', 'ünï', '%s\\n',
+    '',
+    'plain',
+    "it's",
+    'a b',
+    '$(touch /tmp/pwned)',
+    '`id`',
+    '"q"',
+    '\\',
+    'x;y&z|w',
+    '*',
+    '~',
+    '-client=127.0.0.1 172.20.20.10',
+    "'",
+    "''",
+    'tab\there',
+    'new\nline',
+    'ünï',
+    '%s\\n',
   ];
   assert.deepEqual(words(shellJoin(nasty)), nasty);
   assert.equal(shellQuote('-node=agent-one'), '-node=agent-one');
@@ -37,8 +53,17 @@ test('the remote agent command: the tutorial flags, the host-reachable -client, 
   const cmd = remoteAgentCommand(spec, n1, { rejoin: true, ui: true });
   const [write, exec] = cmd.split(' && exec ');
   assert.deepEqual(words(exec!), [
-    'consul', 'agent', '-server', '-bootstrap-expect=2', '-data-dir=/tmp/consul', '-node=agent-one', '-bind=172.20.20.10',
-    '-client=127.0.0.1 172.20.20.10', '-config-dir=/etc/consul.d', '-rejoin', '-ui',
+    'consul',
+    'agent',
+    '-server',
+    '-bootstrap-expect=2',
+    '-data-dir=/tmp/consul',
+    '-node=agent-one',
+    '-bind=172.20.20.10',
+    '-client=127.0.0.1 172.20.20.10',
+    '-config-dir=/etc/consul.d',
+    '-rejoin',
+    '-ui',
   ]);
   const json = words(write!.replace(/ > .*$/, ''))[2]!;
   assert.equal(JSON.parse(json).disable_update_check, true);
@@ -46,11 +71,14 @@ test('the remote agent command: the tutorial flags, the host-reachable -client, 
 
 test('the vagrant spec: n1, n2 on 172.20.20.10/.11, the client on the host at 172.20.20.1', () => {
   const spec = makeSpec({ provider: 'vagrant' });
-  assert.deepEqual(spec.nodes.map((n) => [n.name, n.machine, n.address, n.ports.http]), [
-    ['agent-one', 'n1', '172.20.20.10', 8500],
-    ['agent-two', 'n2', '172.20.20.11', 8500],
-    ['agent-client', 'host', '172.20.20.1', 8500],
-  ]);
+  assert.deepEqual(
+    spec.nodes.map((n) => [n.name, n.machine, n.address, n.ports.http]),
+    [
+      ['agent-one', 'n1', '172.20.20.10', 8500],
+      ['agent-two', 'n2', '172.20.20.11', 8500],
+      ['agent-client', 'host', '172.20.20.1', 8500],
+    ],
+  );
   assert.throws(() => makeSpec({ provider: 'vagrant', clients: 2 }), /one client agent/);
 });
 
@@ -116,8 +144,18 @@ function evaluate(text: string): unknown[][] {
 test('three servers: one VM each, in order, with its own addresses; the client stays on the host', () => {
   const spec = makeSpec({ provider: 'vagrant', servers: 3 });
   const vms = vmNodes(spec);
-  assert.deepEqual(vms.map((n) => [n.name, n.machine]), [['agent-one', 'n1'], ['agent-two', 'n2'], ['agent-three', 'n3']]);
-  assert.deepEqual(vms.map((n) => lxcSshAddress(spec, n)), ['10.0.3.10', '10.0.3.11', '10.0.3.12']);
+  assert.deepEqual(
+    vms.map((n) => [n.name, n.machine]),
+    [
+      ['agent-one', 'n1'],
+      ['agent-two', 'n2'],
+      ['agent-three', 'n3'],
+    ],
+  );
+  assert.deepEqual(
+    vms.map((n) => lxcSshAddress(spec, n)),
+    ['10.0.3.10', '10.0.3.11', '10.0.3.12'],
+  );
 });
 
 test("Ruby reads the VirtualBox Vagrantfile as meant: the box, memory, each VM's name and private network", needsRuby, () => {
@@ -164,7 +202,7 @@ test('Ruby reads the LXC Vagrantfile as meant: no private_network, LXC sets both
   assert.deepEqual(defaultName?.[1], 'consul-lab-n1', 'the default prefix');
 });
 
-test('the provisioning script is valid sh, and installs the host\'s consul when it has one, else the release', () => {
+test("the provisioning script is valid sh, and installs the host's consul when it has one, else the release", () => {
   for (const from of [null, '/vagrant/vm/consul-linux-amd64']) {
     const script = provisionScript('1.14.11', from);
     const r = spawnSync('/bin/sh', ['-n', '-c', script], { encoding: 'utf8' });

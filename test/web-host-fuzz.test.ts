@@ -96,8 +96,13 @@ describe('web host under fuzzed requests', () => {
     assert.equal(refused.status, 401, `the page without the token, ${why}`);
     assert.doesNotMatch(await refused.text(), new RegExp(PAGE));
     const ws = [
-      `GET /api?token=${host.token} HTTP/1.1`, `Host: 127.0.0.1:${host.port}`, `Origin: ${origin}`, 'Connection: Upgrade',
-      'Upgrade: websocket', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${KEY}`,
+      `GET /api?token=${host.token} HTTP/1.1`,
+      `Host: 127.0.0.1:${host.port}`,
+      `Origin: ${origin}`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      `Sec-WebSocket-Key: ${KEY}`,
     ];
     const opened = await raw(host.port, Buffer.from(`${ws.join('\r\n')}\r\n\r\n`));
     assert.equal(status(opened), 101, `the API with the token, ${why}`);
@@ -125,26 +130,96 @@ describe('web host under fuzzed requests', () => {
     // to the Host, token, path and WebSocket checks.
     const often = <T>(good: T, bad: readonly T[], p = 0.15): T => (rand() < p ? pick(bad) : good);
     const alphabet = [
-      '%', '%E0%A4%A', '%ZZ', '%00', '%2e', '%2f', '%5c', '%C3%A9', '..', '/', '\\', '[', ']', '?', '@', ':', ';', '~', 'a', 'index.html',
-      'assets', 'app.js',
+      '%',
+      '%E0%A4%A',
+      '%ZZ',
+      '%00',
+      '%2e',
+      '%2f',
+      '%5c',
+      '%C3%A9',
+      '..',
+      '/',
+      '\\',
+      '[',
+      ']',
+      '?',
+      '@',
+      ':',
+      ';',
+      '~',
+      'a',
+      'index.html',
+      'assets',
+      'app.js',
     ];
     const paths = [
-      '/api', '/%', '/%E0%A4%A', '/%C0%AF', '/%ff', 'http://[/', 'http://[::1', '//', '///',
-      '/..%2f..%2fetc/passwd', '/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/..\\secret.txt',
-      '/..%5csecret.txt', '/assets/../../secret.txt', '/../renderer-x/secret.txt', '/..%2frenderer-x%2fsecret.txt',
-      `http://127.0.0.1:${port}/../secret.txt`, `http://127.0.0.1:${port}/%2e%2e/secret.txt`, 'http://evil.example/',
-      `http://127.0.0.1:${port}/`, '*', '?', '/?token', '/?token=', '/?token=%', '/?token=%E0', '/api?token=%', '/index.html%00.js',
-      '/\x00', '/a\x00b', '/\xff\xfe', '/\u00e9', 'javascript:alert(1)', 'file:///etc/passwd',
-      `/${'a'.repeat(9000)}`, `/${'%'.repeat(3000)}`, `/${'../'.repeat(500)}etc/passwd`, '/assets/', '/assets',
+      '/api',
+      '/%',
+      '/%E0%A4%A',
+      '/%C0%AF',
+      '/%ff',
+      'http://[/',
+      'http://[::1',
+      '//',
+      '///',
+      '/..%2f..%2fetc/passwd',
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/..\\secret.txt',
+      '/..%5csecret.txt',
+      '/assets/../../secret.txt',
+      '/../renderer-x/secret.txt',
+      '/..%2frenderer-x%2fsecret.txt',
+      `http://127.0.0.1:${port}/../secret.txt`,
+      `http://127.0.0.1:${port}/%2e%2e/secret.txt`,
+      'http://evil.example/',
+      `http://127.0.0.1:${port}/`,
+      '*',
+      '?',
+      '/?token',
+      '/?token=',
+      '/?token=%',
+      '/?token=%E0',
+      '/api?token=%',
+      '/index.html%00.js',
+      '/\x00',
+      '/a\x00b',
+      '/\xff\xfe',
+      '/\u00e9',
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      `/${'a'.repeat(9000)}`,
+      `/${'%'.repeat(3000)}`,
+      `/${'../'.repeat(500)}etc/passwd`,
+      '/assets/',
+      '/assets',
     ];
     const badMethods = ['POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'CONNECT', 'get', 'G\x00T', 'GET GET', 'X'.repeat(300), ''];
     const badVersions = ['HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1x', 'HTTP/', '', 'HTTP/1.1 extra', 'http/1.1'];
     const badHosts = [
-      '127.0.0.1', 'evil.example', '[', '', `127.0.0.1:${port + 1}`, `127.0.0.1:${port}\x00`, `127.0.0.1:${port}\xff`, 'x'.repeat(5000),
+      '127.0.0.1',
+      'evil.example',
+      '[',
+      '',
+      `127.0.0.1:${port + 1}`,
+      `127.0.0.1:${port}\x00`,
+      `127.0.0.1:${port}\xff`,
+      'x'.repeat(5000),
     ];
     const badCookies = [
-      `consul-lab-${port + 1}=${host.token}`, `consul-lab-${port}=wrong`, `consul-lab-${port}=`, `consul-lab-${port}`, '=;;;=', ';',
-      `a=%; consul-lab-${port}=%E0%A4%A`, `consul-lab-${port}="${host.token}"`, `consul-lab-${port}=${host.token}x`, 'x'.repeat(12000),
+      `consul-lab-${port + 1}=${host.token}`,
+      `consul-lab-${port}=wrong`,
+      `consul-lab-${port}=`,
+      `consul-lab-${port}`,
+      '=;;;=',
+      ';',
+      `a=%; consul-lab-${port}=%E0%A4%A`,
+      `consul-lab-${port}="${host.token}"`,
+      `consul-lab-${port}=${host.token}x`,
+      'x'.repeat(12000),
       '\xff\xfe=\x80',
     ];
     const goodCookies = [cookie, `\xff\xfe=\x80; ${cookie}`, `a=%; ${cookie}; b=`];
@@ -152,11 +227,11 @@ describe('web host under fuzzed requests', () => {
     const badOrigins = [`http://localhost:${port}`, 'http://evil.example', 'null', '', '%', 'http://[/'];
 
     function target(auth: string, upgrade: boolean): string {
-      const random = '/' + Array.from({ length: int(12) }, () => pick(alphabet)).join('');
+      const random = `/${Array.from({ length: int(12) }, () => pick(alphabet)).join('')}`;
       const plain = rand() < 0.35 ? pick(['/', '/index.html', '/assets/app.js']) : rand() < 0.6 ? pick(paths) : random;
       let t = upgrade && rand() < 0.6 ? '/api' : plain;
       if (rand() < 0.05) t += randomBytes(1 + int(8)).toString('latin1');
-      if (auth === 'query') t += (t.includes('?') ? '&' : '?') + `token=${host.token}`;
+      if (auth === 'query') t += `${t.includes('?') ? '&' : '?'}token=${host.token}`;
       return t;
     }
 
@@ -181,7 +256,10 @@ describe('web host under fuzzed requests', () => {
       if (rand() < 0.04) lines.push('No colon here', ' folded: continuation');
       if (rand() < 0.04) lines.push(`X-Bytes: ${randomBytes(1 + int(40)).toString('latin1')}`);
       const lengths = [
-        'Content-Length: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked',
+        'Content-Length: x',
+        'Content-Length: 5',
+        'Content-Length: -1',
+        'Transfer-Encoding: chunked',
         'Content-Length: 1\r\nContent-Length: 2',
       ];
       if (rand() < 0.04) lines.push(pick(lengths));

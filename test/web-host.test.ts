@@ -135,12 +135,25 @@ describe('web host', () => {
     for (let i = 0; i < 120; i++) frames.push(randomBytes(1 + (i % 64)));
     for (let i = 0; i < 60; i++) frames.push(randomBytes(1 + i).toString('latin1'));
     const bad = [
-      'null', '[]', '42', '"str"', '{}', '{"id":"x","op":"snapshot"}', '{"id":1.5,"op":"snapshot"}',
-      '{"id":1,"op":"nope"}', '{"id":1,"op":"__proto__"}', '{"id":1,"op":"constructor"}',
-      '{"id":1,"op":"kill","args":{}}', '{"id":1,"op":"kill","args":{"node":"../etc"}}', '{"id":1,"op":"kill","args":{"node":"agent-one","extra":1}}',
-      '{"id":1,"op":"kvPut","args":{"key":"","value":"v"}}', '{"id":1,"op":"kvPut","args":{"key":"k","value":7}}',
-      '{"id":1,"op":"greeterCall","args":{"name":"a\\u0000b"}}', '{"id":1,"op":"termOpen","args":{"id":"t","node":"agent-one","cols":0,"rows":5}}',
-      '{"id":1,"op":"termWrite","args":{"id":"no-such","data":"x"}}', '{"id":1,"op":"logTail","args":{"node":"agent-one","bytes":-1}}',
+      'null',
+      '[]',
+      '42',
+      '"str"',
+      '{}',
+      '{"id":"x","op":"snapshot"}',
+      '{"id":1.5,"op":"snapshot"}',
+      '{"id":1,"op":"nope"}',
+      '{"id":1,"op":"__proto__"}',
+      '{"id":1,"op":"constructor"}',
+      '{"id":1,"op":"kill","args":{}}',
+      '{"id":1,"op":"kill","args":{"node":"../etc"}}',
+      '{"id":1,"op":"kill","args":{"node":"agent-one","extra":1}}',
+      '{"id":1,"op":"kvPut","args":{"key":"","value":"v"}}',
+      '{"id":1,"op":"kvPut","args":{"key":"k","value":7}}',
+      '{"id":1,"op":"greeterCall","args":{"name":"a\\u0000b"}}',
+      '{"id":1,"op":"termOpen","args":{"id":"t","node":"agent-one","cols":0,"rows":5}}',
+      '{"id":1,"op":"termWrite","args":{"id":"no-such","data":"x"}}',
+      '{"id":1,"op":"logTail","args":{"node":"agent-one","bytes":-1}}',
     ];
     for (let i = 0; i < 8; i++) frames.push(...bad);
     for (const f of frames) ws.send(f);
@@ -155,7 +168,10 @@ describe('web host', () => {
       }, 20);
     });
     assert.equal(got.length, frames.length);
-    assert.ok(got.every((r) => r.ok === false && typeof r.error === 'string' && r.error.length > 0), 'every bad frame got an error reply');
+    assert.ok(
+      got.every((r) => r.ok === false && typeof r.error === 'string' && r.error.length > 0),
+      'every bad frame got an error reply',
+    );
     assert.ok(got.some((r) => /unknown operation/.test(r.error!)));
     assert.ok(got.some((r) => /invalid node name/.test(r.error!)));
     assert.ok(got.some((r) => /malformed frame/.test(r.error!)));
@@ -163,7 +179,7 @@ describe('web host', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const ok = got.find((r) => r.id === 9999);
     assert.equal(ok?.ok, true);
-    assert.equal((ok?.result as { lab: { nodes: unknown[] } }).lab.nodes.length, 3);
+    assert.equal((ok?.result as { lab: { nodes: unknown[] } } | undefined)?.lab.nodes.length, 3);
     ws.close();
   });
 
@@ -175,7 +191,11 @@ describe('web host', () => {
     a.send(JSON.stringify({ id: 1, op: 'kill', args: { node: 'agent-two' } }));
     await new Promise((r) => setTimeout(r, 1000));
     assert.match(ra.got[0]?.error ?? '', /there is no lab at .* \(no lab\.json made by Consul Lab\): run up first/);
-    for (const r of [ra, rb]) assert.ok(r.events.some((e) => e.type === 'action'), 'both tabs saw the action');
+    for (const r of [ra, rb])
+      assert.ok(
+        r.events.some((e) => e.type === 'action'),
+        'both tabs saw the action',
+      );
     a.close();
     b.close();
     // A tab opened later gets the history: the refused kill is in its timeline too.

@@ -15,13 +15,15 @@ test('the lab window opens in Electron', async () => {
     `no Electron binary in ${DIST}: ${
       process.env.ELECTRON_SKIP_BINARY_DOWNLOAD
         ? 'ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it was not downloaded'
-        : (() => {
-            try {
-              return readFileSync(join(ROOT, 'node_modules', '.cache', 'consul-lab', 'electron-download.txt'), 'utf8').trim();
-            } catch {
-              return 'it was not downloaded at install';
+        : (
+            () => {
+              try {
+                return readFileSync(join(ROOT, 'node_modules', '.cache', 'consul-lab', 'electron-download.txt'), 'utf8').trim();
+              } catch {
+                return 'it was not downloaded at install';
+              }
             }
-          })()
+          )()
     }; to get it, run node node_modules/electron/install.js where its download host is reachable (npm start and npm install try it too)`,
   );
   const main = join(ROOT, 'out', 'main', 'electron', 'main.js');

@@ -45,10 +45,13 @@ test('npm start without an Electron binary: one line why, the window in the brow
   try {
     const url = await test.step('npm start prints the URL', async () => {
       await expect
-        .poll(() => {
-          if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${err}\n${out}`);
-          return /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/m.exec(out)?.[0] ?? null;
-        }, { timeout: 180_000, intervals: [250] })
+        .poll(
+          () => {
+            if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${err}\n${out}`);
+            return /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/m.exec(out)?.[0] ?? null;
+          },
+          { timeout: 180_000, intervals: [250] },
+        )
         .not.toBeNull();
       return /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/m.exec(out)![0];
     });
@@ -79,7 +82,11 @@ test('npm start without an Electron binary: one line why, the window in the brow
     await stopGroup(child);
     const lab = join(home, 'labs', 'default');
     if (existsSync(join(lab, 'lab.json'))) {
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'consul-lab.js'), 'destroy', '--lab', lab, '--quiet'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'consul-lab.js'), 'destroy', '--lab', lab, '--quiet'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       if (r.status !== 0) console.error(`destroy of ${lab} failed: ${r.stderr}`);
     }
     rmSync(home, { recursive: true, force: true });

@@ -20,8 +20,17 @@ import { test, expect, shot, nodePanel, ROOT } from '../fixtures';
 const CLI = join(ROOT, 'bin', 'consul-lab.js');
 const LXC_ENV = { ...process.env, CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
 /** The steps of a vagrant bring-up, in order (an "Add box" step may come before the first VM). */
-const UP_STEPS = ['Check consul and addresses', 'Bring up n1', 'Bring up n2', 'Start servers', 'Join servers', 'Elect a leader',
-  'Start clients', 'Join clients', 'All members alive'];
+const UP_STEPS = [
+  'Check consul and addresses',
+  'Bring up n1',
+  'Bring up n2',
+  'Start servers',
+  'Join servers',
+  'Elect a leader',
+  'Start clients',
+  'Join clients',
+  'All members alive',
+];
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return 'the vagrant-lxc test path needs Linux';
@@ -39,7 +48,9 @@ test.skip(!!skip, skip || '');
 /** The lab's containers: the generated Vagrantfile names them consul-lab-<hash of the lab dir>-nX. */
 function containersOf(dir: string): string[] {
   const prefix = `consul-lab-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 10)}-`;
-  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' }).split('\n').filter((n) => n.startsWith(prefix));
+  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n.startsWith(prefix));
 }
 
 const bridgeState = join(tmpdir(), `consul-lab-e2e-bridges-${process.pid}.state`);
@@ -210,7 +221,7 @@ async function tutorial(page: Page, info: TestInfo): Promise<void> {
     await shot(page, info, 'vagrant-rejoined');
   });
 
-  await test.step("Halt n2 from its panel → stopped; Up → running; Rejoin agent-two → alive", async () => {
+  await test.step('Halt n2 from its panel → stopped; Up → running; Rejoin agent-two → alive', async () => {
     const panel = nodePanel(page, 'agent-two');
     const actions = panel.getByRole('toolbar', { name: 'n2 machine actions' });
     await actions.getByRole('button', { name: 'Halt', exact: true }).click();
@@ -243,7 +254,7 @@ for (const round of [1, 2, 3]) {
       await page.goto(lab.url);
       await expect(page.getByRole('button', { name: 'Bring up', exact: true })).toBeVisible();
       const started = Date.now();
-      const steps = await test.step('Bring up: VMs, then the tutorial\'s agents', () => bringUp(page, info, round === 1));
+      const steps = await test.step("Bring up: VMs, then the tutorial's agents", () => bringUp(page, info, round === 1));
       const upSecs = (Date.now() - started) / 1000;
       console.log(`# round ${round}: up in ${upSecs.toFixed(1)} s; ${steps.map((s) => `${s.label} ${s.secs} s`).join(', ')}`);
       info.annotations.push({ type: 'bring-up', description: `${upSecs.toFixed(1)} s: ${JSON.stringify(steps)}` });

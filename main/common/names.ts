@@ -15,7 +15,8 @@ export function checkNodeName(name: unknown): string {
   }
   if (!DNS_LABEL.test(name)) {
     throw new InputError(
-      `invalid node name "${printable(name)}": use a DNS label of letters, digits and inner hyphens, at most 63 characters (for example agent-one)`,
+      `invalid node name "${printable(name)}": ` +
+        'use a DNS label of letters, digits and inner hyphens, at most 63 characters (for example agent-one)',
     );
   }
   return name;
@@ -39,6 +40,7 @@ export function checkKvKey(key: unknown): string {
   }
   const bad = (rule: string) => new InputError(`invalid KV key "${printable(key)}": ${rule}`);
   if (key.startsWith('/')) throw bad(`keys do not start with "/" (write ${key.replace(/^\/+/, '')})`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a key may not hold
   if (/[\u0000-\u001f\u007f]/.test(key)) throw bad('control characters are not allowed');
   const segments = key.split('/');
   if (segments.some((s) => DOT_SEGMENT.test(s))) {
@@ -107,6 +109,7 @@ export function checkGreeterName(name: unknown): string {
   if ([...name].length > GREETER_NAME_MAX) {
     throw new InputError(`the name is ${[...name].length} characters long; the Greeter accepts at most ${GREETER_NAME_MAX}`);
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a name may not hold
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
     throw new InputError('the name contains control characters; use printable text');
   }
@@ -122,5 +125,6 @@ export function checkCount(count: unknown, max = 10000): number {
 
 function printable(s: string): string {
   const shown = s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the ones shown escaped
   return shown.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

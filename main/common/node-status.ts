@@ -15,5 +15,13 @@ export function nodeStatus(node: Pick<NodeState, 'process' | 'apiUp'>, member: P
 
 /** Every node's status in the snapshot, by node name. */
 export function nodeStatuses(s: Pick<ClusterSnapshot, 'nodes' | 'members'>): Record<string, NodeStatus> {
-  return Object.fromEntries(s.nodes.map((n) => [n.name, nodeStatus(n, s.members.find((m) => m.name === n.name))]));
+  return Object.fromEntries(
+    s.nodes.map((n) => [
+      n.name,
+      nodeStatus(
+        n,
+        s.members.find((m) => m.name === n.name),
+      ),
+    ]),
+  );
 }

@@ -3,30 +3,33 @@
  * contract (contract.ts) names the operations and takes its argument types from these schemas, as types only.
  */
 import { z } from 'zod';
-import {
-  BOX_NAME,
-  checkCount,
-  checkGreeterName,
-  checkKvKey,
-  checkKvPrefix,
-  checkKvValue,
-  checkNodeName,
-  checkSubnet,
-} from './names.js';
+import { BOX_NAME, checkCount, checkGreeterName, checkKvKey, checkKvPrefix, checkKvValue, checkNodeName, checkSubnet } from './names.js';
 import { checkClients, checkServers } from './topology.js';
 import { VM_ACTIONS, type VmAction } from './steps.js';
 import { VAGRANT_BACKENDS } from './types.js';
 
 const node = z.unknown().transform((v, ctx) => refine(ctx, () => checkNodeName(v)));
-const optNode = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkNodeName(v))));
+const optNode = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkNodeName(v))));
 const kvKey = z.unknown().transform((v, ctx) => refine(ctx, () => checkKvKey(v)));
-const kvPrefix = z.unknown().optional().transform((v, ctx) => refine(ctx, () => checkKvPrefix(v)));
+const kvPrefix = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => refine(ctx, () => checkKvPrefix(v)));
 const greeterName = z.unknown().transform((v, ctx) => refine(ctx, () => checkGreeterName(v)));
-const count = z.unknown().optional().transform((v, ctx) => (v === undefined ? 1 : refine(ctx, () => checkCount(v, 1000))));
+const count = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => (v === undefined ? 1 : refine(ctx, () => checkCount(v, 1000))));
 const termId = z.string().regex(/^[a-z0-9-]{1,64}$/i, 'a terminal id of letters, digits and hyphens');
 const dim = z.number().int().min(1).max(1000);
 const machine = z.string().regex(/^[a-z0-9-]{1,63}$/i, 'a machine name such as n1');
-const subnet = z.unknown().optional().transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
+const subnet = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
 const VM_ACTION_NAMES = Object.keys(VM_ACTIONS) as [VmAction, ...VmAction[]];
 const VAGRANTFILE_MAX_BYTES = 256 * 1024;
 const vagrantfileText = z
@@ -70,8 +73,28 @@ export const operations = {
   greeterStop: z.object({ id: z.string().min(1).max(128) }).strict(),
   greeterKill: z.object({ id: z.string().min(1).max(128) }).strict(),
   greeterCall: z.object({ name: greeterName, count, via: optNode }).strict(),
-  logTail: z.object({ node, bytes: z.number().int().min(0).max(4 * 1024 * 1024).optional() }).strict(),
-  machineLogTail: z.object({ machine, bytes: z.number().int().min(0).max(4 * 1024 * 1024).optional() }).strict(),
+  logTail: z
+    .object({
+      node,
+      bytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(4 * 1024 * 1024)
+        .optional(),
+    })
+    .strict(),
+  machineLogTail: z
+    .object({
+      machine,
+      bytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(4 * 1024 * 1024)
+        .optional(),
+    })
+    .strict(),
   termOpen: z.object({ id: termId, node, cols: dim, rows: dim }).strict(),
   termWrite: z.object({ id: termId, data: z.string().max(64 * 1024) }).strict(),
   termResize: z.object({ id: termId, cols: dim, rows: dim }).strict(),

@@ -64,7 +64,8 @@ async function chooseLab(create: boolean): Promise<void> {
     title: create ? 'New lab: choose an empty folder' : 'Open lab: choose a lab folder',
     properties: ['openDirectory', 'createDirectory'],
   });
-  if (!r.canceled && r.filePaths[0]) await openLab(r.filePaths[0]).catch((err: Error) => dialog.showErrorBox('Cannot open the lab', err.message));
+  if (!r.canceled && r.filePaths[0])
+    await openLab(r.filePaths[0]).catch((err: Error) => dialog.showErrorBox('Cannot open the lab', err.message));
 }
 
 function menu(): void {
@@ -96,7 +97,8 @@ function createWindow(): void {
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     // A node's own Consul UI opens in the user's browser; nothing opens inside the app.
-    if (/^http:\/\/127\.\d+\.\d+\.\d+:\d+\/ui\//.test(url) || /^http:\/\/172\.20\.20\.\d+:8500\/ui\//.test(url)) void shell.openExternal(url);
+    if (/^http:\/\/127\.\d+\.\d+\.\d+:\d+\/ui\//.test(url) || /^http:\/\/172\.20\.20\.\d+:8500\/ui\//.test(url))
+      void shell.openExternal(url);
     return { action: 'deny' };
   });
   if (devServer) void win.loadURL(devServer);

@@ -5,13 +5,24 @@
 import type { LabEvent } from '../common/types.js';
 import type { EventStream } from './events.js';
 
-const KEPT: ReadonlySet<LabEvent['type']> = new Set(['progress', 'member', 'leader', 'action', 'greeter-health', 'greeter-instance', 'greeter-call']);
+const KEPT: ReadonlySet<LabEvent['type']> = new Set([
+  'progress',
+  'member',
+  'leader',
+  'action',
+  'greeter-health',
+  'greeter-instance',
+  'greeter-call',
+]);
 
 export class Journal {
   private events: LabEvent[] = [];
   private readonly unsubscribe: () => void;
 
-  constructor(stream: EventStream, private readonly cap = 2000) {
+  constructor(
+    stream: EventStream,
+    private readonly cap = 2000,
+  ) {
     this.unsubscribe = stream.on((e) => {
       if (!KEPT.has(e.type)) return;
       this.events.push(e);

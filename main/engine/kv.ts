@@ -93,6 +93,7 @@ function describe(bytes: Buffer): KvValue {
   } catch {
     /* not UTF-8: bytes only */
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: text with control characters other than tab and newlines is binary
   const binary = value === null || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
   return { value, base64: bytes.toString('base64'), bytes: bytes.length, binary };
 }

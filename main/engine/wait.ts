@@ -2,7 +2,12 @@
 import { sleep } from './process/procs.js';
 
 /** Polls a probe until it gives a value; the default interval is short because each look is one loopback call. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, intervalMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+  intervalMs = 25,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < end) {

@@ -45,7 +45,9 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self' ws://127.0.0.1:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 function sameToken(given: string | null, token: string): boolean {
   if (!given) return false;
@@ -149,7 +151,11 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`127.0.0.1:${opts.port} is already in use: choose another --port, or --port 0 for any free one`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`127.0.0.1:${opts.port} is already in use: choose another --port, or --port 0 for any free one`)
+          : err,
+      ),
     );
     server.listen(opts.port ?? 0, host, () => resolve());
   });
@@ -213,7 +219,10 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pa
     return;
   }
   const file = join(root, normalize(path === '/' ? '/index.html' : path));
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return plain(res, 404, 'Not Found');
+  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    plain(res, 404, 'Not Found');
+    return;
+  }
   res.writeHead(200, {
     'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
     'Content-Security-Policy': CSP,
@@ -222,5 +231,8 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pa
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  else
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
 }

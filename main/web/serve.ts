@@ -13,10 +13,14 @@ import { startWebHost } from './host.js';
 
 function openBrowser(url: string): void {
   const [file, args] =
-    process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]]
-    : ['xdg-open', [url]];
-  spawn(file, args as string[], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  spawn(file, args as string[], { stdio: 'ignore', detached: true })
+    .on('error', () => undefined)
+    .unref();
 }
 
 doorMain(async (options) => {

@@ -17,7 +17,7 @@ export function HealthStrip() {
   const noLeader = running && !snap.leader && snap.members.length > 0;
   const fragile = running && !!raft && raft.tolerates === 0;
   return (
-    <div className="health" role="region" aria-label="Cluster health">
+    <section className="health" aria-label="Cluster health">
       <div className="health-cells">
         <Cell label="Leader" value={snap.leader ?? (running ? 'none' : '—')} tone={snap.leader ? 'ok' : running ? 'bad' : 'muted'} />
         <Cell
@@ -43,12 +43,12 @@ export function HealthStrip() {
       )}
       {fragile && !lost && (
         <div className="warning warn" role="alert">
-          <strong>This cluster tolerates no failure.</strong> With {raft!.voters.length} server{raft!.voters.length === 1 ? '' : 's'}{' '}
-          quorum is {raft!.quorum}: losing any one
-          server stops writes. {servers < 3 ? 'The tutorial runs two servers; three or five tolerate one or two failures.' : ''}
+          <strong>This cluster tolerates no failure.</strong> With {raft!.voters.length} server{raft!.voters.length === 1 ? '' : 's'} quorum
+          is {raft!.quorum}: losing any one server stops writes.{' '}
+          {servers < 3 ? 'The tutorial runs two servers; three or five tolerate one or two failures.' : ''}
         </div>
       )}
-    </div>
+    </section>
   );
 }
 
@@ -69,6 +69,7 @@ export function MembersPanel() {
   const at = snap?.at ?? 0;
 
   // With a chosen agent, ask it again whenever the lab's picture changes (one question at a time).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: at, the snapshot's time, is the trigger: a new picture asks again
   useEffect(() => {
     if (!from) {
       setView(null);

@@ -32,8 +32,8 @@ export function Header({ onHelp }: { onHelp(): void }) {
           <div className="muted small-text" title={snap?.dir}>
             {spec ? (
               <>
-                <span className="tag">{spec.provider}</span> {servers} server{servers === 1 ? '' : 's'} · {clients} client{clients === 1 ? '' : 's'} · datacenter{' '}
-                {spec.datacenter}
+                <span className="tag">{spec.provider}</span> {servers} server{servers === 1 ? '' : 's'} · {clients} client
+                {clients === 1 ? '' : 's'} · datacenter {spec.datacenter}
               </>
             ) : connected ? (
               'no lab'
@@ -62,11 +62,17 @@ export function Header({ onHelp }: { onHelp(): void }) {
           call={(api) => api.down({})}
         />
         {!confirm ? (
-          <button type="button" className="danger" disabled={!snap || destroying} onClick={() => setConfirm(true)} title="Stop everything and delete the lab's directory">
+          <button
+            type="button"
+            className="danger"
+            disabled={!snap || destroying}
+            onClick={() => setConfirm(true)}
+            title="Stop everything and delete the lab's directory"
+          >
             Destroy
           </button>
         ) : (
-          <span className="confirm" role="group" aria-label="Confirm destroy">
+          <fieldset className="confirm" aria-label="Confirm destroy">
             <span>Delete the lab and its data?</span>
             <button
               type="button"
@@ -81,10 +87,16 @@ export function Header({ onHelp }: { onHelp(): void }) {
             <button type="button" onClick={() => setConfirm(false)}>
               Cancel
             </button>
-          </span>
+          </fieldset>
         )}
         <span className="divider" />
-        <button type="button" className="ghost" disabled={!snap} onClick={() => setOpen('settings')} title="Servers, clients and provider of the lab">
+        <button
+          type="button"
+          className="ghost"
+          disabled={!snap}
+          onClick={() => setOpen('settings')}
+          title="Servers, clients and provider of the lab"
+        >
           Lab settings
         </button>
         {spec?.provider === 'vagrant' && (
@@ -124,7 +136,11 @@ function Progress() {
   const total = (progress.endedAt ?? now) - progress.startedAt;
   const failure = progress.steps.find((s) => s.status === 'fail')?.message ?? progress.error;
   return (
-    <div className={`progress ${progress.failed ? 'failed' : progress.finished ? 'done' : 'running'}`} role="status" aria-label={`${progress.op} progress`}>
+    <div
+      className={`progress ${progress.failed ? 'failed' : progress.finished ? 'done' : 'running'}`}
+      role="status"
+      aria-label={`${progress.op} progress`}
+    >
       <span className="progress-op">
         {OP_WORDS[progress.op] ?? progress.op}
         {progress.failed ? ' failed' : progress.finished ? ' done' : '…'} <span className="muted">{secs(Math.max(0, total))}</span>

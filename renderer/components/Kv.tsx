@@ -30,7 +30,10 @@ function buildTree(entries: KvEntry[]): TreeNode {
       }
       path += (i ? '/' : '') + p;
       let next = cur.children.get(p);
-      if (!next) cur.children.set(p, (next = { name: p, path, children: new Map() }));
+      if (!next) {
+        next = { name: p, path, children: new Map() };
+        cur.children.set(p, next);
+      }
       cur = next;
     });
     if (!e.key.endsWith('/')) cur.entry = e;
@@ -174,10 +177,15 @@ export function KvPanel() {
       <div className="kv-tree" role="tree" aria-label="Keys">
         {tree.children.size === 0 && <div className="muted">{anyUp ? 'no keys' : 'the lab is down'}</div>}
         {[...tree.children.values()].map((c) => (
-          <TreeItem key={c.path} node={c} depth={0} onPick={(e) => {
-            setKey(e.key);
-            show(e);
-          }} />
+          <TreeItem
+            key={c.path}
+            node={c}
+            depth={0}
+            onPick={(e) => {
+              setKey(e.key);
+              show(e);
+            }}
+          />
         ))}
       </div>
       {listedBy && <div className="muted small-text">listed through {listedBy}</div>}
@@ -189,10 +197,15 @@ function TreeItem({ node, depth, onPick }: { node: TreeNode; depth: number; onPi
   const [open, setOpen] = useState(true);
   const folder = node.children.size > 0;
   return (
-    <div role="treeitem" aria-expanded={folder ? open : undefined} aria-label={node.path} className="tree-item">
+    <div role="treeitem" tabIndex={-1} aria-expanded={folder ? open : undefined} aria-label={node.path} className="tree-item">
       <div className="tree-row" style={{ paddingLeft: depth * 14 }}>
         {folder ? (
-          <button type="button" className="twisty" aria-label={`${open ? 'Collapse' : 'Expand'} ${node.path}`} onClick={() => setOpen(!open)}>
+          <button
+            type="button"
+            className="twisty"
+            aria-label={`${open ? 'Collapse' : 'Expand'} ${node.path}`}
+            onClick={() => setOpen(!open)}
+          >
             {open ? '▾' : '▸'}
           </button>
         ) : (
@@ -214,7 +227,7 @@ function TreeItem({ node, depth, onPick }: { node: TreeNode; depth: number; onPi
 }
 
 function truncate(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /** The hex view shows the first bytes only; base64 holds them all. */
@@ -224,7 +237,7 @@ const HEX_SHOWN = 1024;
 function BytesView({ value }: { value: KvValue }) {
   const shown = useMemo(() => fromBase64(value.base64.slice(0, Math.ceil(HEX_SHOWN / 3) * 4)).subarray(0, HEX_SHOWN), [value.base64]);
   return (
-    <div className="kv-result" role="region" aria-label="Binary value">
+    <section className="kv-result" aria-label="Binary value">
       <div className="muted">
         binary value, {value.bytes} bytes{value.bytes > HEX_SHOWN ? ` (hex of the first ${HEX_SHOWN})` : ''}
       </div>
@@ -235,7 +248,7 @@ function BytesView({ value }: { value: KvValue }) {
         <span className="muted">Base64</span>
         <textarea className="mono" readOnly rows={2} value={value.base64} style={{ width: '100%' }} />
       </label>
-    </div>
+    </section>
   );
 }
 

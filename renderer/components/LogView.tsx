@@ -36,7 +36,13 @@ interface LogSource {
 /** The agent's live output, searchable and filterable by text and level. */
 export function AgentLog({ node, visible }: { node: string; visible: boolean }) {
   const source = useMemo<LogSource>(
-    () => ({ tail: (bytes) => lab().logTail({ node, bytes }).then((r) => r.data), follow: (l) => onLog(node, l) }),
+    () => ({
+      tail: (bytes) =>
+        lab()
+          .logTail({ node, bytes })
+          .then((r) => r.data),
+      follow: (l) => onLog(node, l),
+    }),
     [node],
   );
   return <LogView name={`${node} agent`} source={source} levels visible={visible} />;
@@ -45,7 +51,13 @@ export function AgentLog({ node, visible }: { node: string; visible: boolean }) 
 /** What vagrant prints for the VM (up, halt, reload, provision, destroy), searchable and filterable by text. */
 export function MachineLog({ machine, visible }: { machine: string; visible: boolean }) {
   const source = useMemo<LogSource>(
-    () => ({ tail: (bytes) => lab().machineLogTail({ machine, bytes }).then((r) => r.data), follow: (l) => onMachineLog(machine, l) }),
+    () => ({
+      tail: (bytes) =>
+        lab()
+          .machineLogTail({ machine, bytes })
+          .then((r) => r.data),
+      follow: (l) => onMachineLog(machine, l),
+    }),
     [machine],
   );
   return <LogView name={`${machine} machine`} source={source} levels={false} visible={visible} />;
@@ -78,7 +90,7 @@ function LogView({ name, source, levels, visible }: { name: string; source: LogS
       if (!f.text && f.level === 'ALL') writer.push(data);
       else {
         const keep = parts.filter((l) => lineMatches(l, f.text, f.level));
-        if (keep.length) writer.push(keep.join('\n') + '\n');
+        if (keep.length) writer.push(`${keep.join('\n')}\n`);
       }
     };
     let live = true;
@@ -114,7 +126,7 @@ function LogView({ name, source, levels, visible }: { name: string; source: LogS
     filterRef.current = { text, level };
     term.t.reset();
     const lines = ring.current.lines.filter((l) => lineMatches(l, text, level));
-    if (lines.length) term.t.write(lines.join('\n') + '\n');
+    if (lines.length) term.t.write(`${lines.join('\n')}\n`);
   }, [term, filter, level]);
 
   const find = (dir: 'next' | 'prev') => {

@@ -28,7 +28,7 @@ export function MachineSection({ machine }: { machine: MachineInfo }) {
   );
 
   return (
-    <div className="machine" role="group" aria-label={`${name} machine`}>
+    <fieldset className="machine" aria-label={`${name} machine`}>
       <dl className="node-facts">
         <div>
           <dt>Machine</dt>
@@ -52,7 +52,7 @@ export function MachineSection({ machine }: { machine: MachineInfo }) {
         {act('Provision', 'provision', running, `vagrant provision ${name}: run its provisioning again`)}
         <DestroyMachine machine={machine} disabled={!machine.made || busy || labBusy} />
       </div>
-    </div>
+    </fieldset>
   );
 }
 
@@ -74,7 +74,7 @@ function DestroyMachine({ machine, disabled }: { machine: MachineInfo; disabled:
     );
   }
   return (
-    <span className="confirm" role="group" aria-label={`Confirm destroy ${name}`}>
+    <fieldset className="confirm" aria-label={`Confirm destroy ${name}`}>
       <span>
         Destroy {name}, {node}&apos;s VM, and its disk?
       </span>
@@ -91,6 +91,6 @@ function DestroyMachine({ machine, disabled }: { machine: MachineInfo; disabled:
       <button type="button" className="small" onClick={() => setConfirm(false)}>
         Cancel
       </button>
-    </span>
+    </fieldset>
   );
 }

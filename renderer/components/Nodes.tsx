@@ -71,7 +71,7 @@ function NodePanel({ name }: { name: string }) {
         <div className="node-title">
           <h3>{name}</h3>
           {leader && (
-            <span className="badge leader" aria-label="leader" title="The raft leader">
+            <span className="badge leader" role="img" aria-label="leader" title="The raft leader">
               ★ Leader
             </span>
           )}

@@ -62,11 +62,15 @@ export function LabSettings({ onClose }: { onClose(): void }) {
         </label>
         <label>
           <span>Provider</span>
-          <select aria-label="Provider" value={provider} onChange={(e) => {
+          <select
+            aria-label="Provider"
+            value={provider}
+            onChange={(e) => {
               const next = e.target.value as ProviderName;
               setProvider(next);
               setClients((c) => Math.min(c, clientsMax(next)));
-            }}>
+            }}
+          >
             <option value="local">local — agents as processes on this machine</option>
             <option value="vagrant">vagrant — servers in VMs, as in the tutorial</option>
           </select>

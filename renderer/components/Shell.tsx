@@ -14,10 +14,13 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
   const [state, setState] = useState<keyof typeof STATE_WORDS>('opening');
   const [generation, setGeneration] = useState(0);
   const idRef = useRef<string | null>(null);
+  // Read when the shell has opened: whether to focus it then.
+  const shown = useRef(visible);
   const resize = useRef<(c: number, r: number) => void>(() => undefined);
   const onResize = useRef((c: number, r: number) => resize.current(c, r)).current;
   useFit(ref, term, onResize);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation is what New shell changes: each value opens a new shell
   useEffect(() => {
     if (!term) return;
     const t = term.t;
@@ -30,7 +33,10 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
       ackTimer = 0;
       const n = unacked;
       unacked = 0;
-      if (n) void lab().termAck({ id, bytes: n }).catch(() => undefined);
+      if (n)
+        void lab()
+          .termAck({ id, bytes: n })
+          .catch(() => undefined);
     };
     const off = onTerm(id, {
       data: (d) =>
@@ -46,10 +52,16 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
       },
     });
     const input = t.onData((d) => {
-      if (opened) void lab().termWrite({ id, data: d }).catch(() => undefined);
+      if (opened)
+        void lab()
+          .termWrite({ id, data: d })
+          .catch(() => undefined);
     });
     resize.current = (cols, rows) => {
-      if (opened) void lab().termResize({ id, cols, rows }).catch(() => undefined);
+      if (opened)
+        void lab()
+          .termResize({ id, cols, rows })
+          .catch(() => undefined);
     };
     try {
       term.fit.fit();
@@ -61,7 +73,7 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
       .then(() => {
         opened = true;
         setState('open');
-        if (visible) t.focus();
+        if (shown.current) t.focus();
       })
       .catch((err: Error) => {
         t.write(`\x1b[31mcould not open a shell on ${node}: ${err.message}\x1b[0m\r\n`);
@@ -71,22 +83,23 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
       off();
       input.dispose();
       if (ackTimer) clearTimeout(ackTimer);
-      if (opened) void lab().termClose({ id }).catch(() => undefined);
+      if (opened)
+        void lab()
+          .termClose({ id })
+          .catch(() => undefined);
       opened = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [term, node, generation]);
 
   useEffect(() => {
+    shown.current = visible;
     if (visible && term) term.t.focus();
   }, [visible, term]);
 
   return (
     <div className="term-pane" hidden={!visible}>
       <div className="term-tools" role="toolbar" aria-label={`${node} shell tools`}>
-        <span className="muted">
-          {STATE_WORDS[state]}
-        </span>
+        <span className="muted">{STATE_WORDS[state]}</span>
         <span className="spacer" />
         <button
           type="button"
@@ -124,7 +137,7 @@ export function Shell({ node, visible }: { node: string; visible: boolean }) {
           </button>
         )}
       </div>
-      <div className="term" ref={ref} aria-label={`${node} shell`} />
+      <div className="term" ref={ref} role="application" aria-label={`${node} shell`} />
     </div>
   );
 }

@@ -71,8 +71,15 @@ function StatusChart() {
             <text x={0} y={LANE - 4} className="chart-label">
               {l.name}
             </text>
-            {l.segs.map((s, j) => (
-              <rect key={j} x={x(s.from)} y={0} width={Math.max(1, x(s.to) - x(s.from))} height={LANE} fill={COLORS[s.status]}>
+            {l.segs.map((s) => (
+              <rect
+                key={`${s.from}-${s.status}`}
+                x={x(s.from)}
+                y={0}
+                width={Math.max(1, x(s.to) - x(s.from))}
+                height={LANE}
+                fill={COLORS[s.status]}
+              >
                 <title>{`${l.name}: ${s.status} ${clock(s.from)}–${clock(s.to)}`}</title>
               </rect>
             ))}

@@ -28,6 +28,8 @@ export function useXterm(opts: { convertEol: boolean; readOnly: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const [term, setTerm] = useState<{ t: Terminal; fit: FitAddon; search: SearchAddon } | null>(null);
   const theme = usePrefs((p) => p.theme);
+  // The theme a new terminal starts with; a change of theme is applied to the live terminal (below), never by making it anew.
+  const startTheme = useRef(theme);
 
   useEffect(() => {
     const el = ref.current!;
@@ -40,7 +42,7 @@ export function useXterm(opts: { convertEol: boolean; readOnly: boolean }) {
       fontSize: 12,
       fontFamily: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
       allowProposedApi: true,
-      theme: theme === 'light' ? LIGHT : DARK,
+      theme: startTheme.current === 'light' ? LIGHT : DARK,
     });
     const fit = new FitAddon();
     const search = new SearchAddon();
@@ -57,7 +59,11 @@ export function useXterm(opts: { convertEol: boolean; readOnly: boolean }) {
         return false;
       }
       if (mod && ev.code === 'KeyV') {
-        if (!opts.readOnly) void navigator.clipboard?.readText().then((s) => t.paste(s)).catch(() => undefined);
+        if (!opts.readOnly)
+          void navigator.clipboard
+            ?.readText()
+            .then((s) => t.paste(s))
+            .catch(() => undefined);
         ev.preventDefault();
         return false;
       }
@@ -68,8 +74,7 @@ export function useXterm(opts: { convertEol: boolean; readOnly: boolean }) {
       t.dispose();
       setTerm(null);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [opts.convertEol, opts.readOnly]);
 
   useEffect(() => {
     if (term) term.t.options.theme = theme === 'light' ? LIGHT : DARK;
@@ -121,7 +126,7 @@ export function frameWriter(write: (data: string) => void) {
     let data = pending;
     pending = '';
     if (dropped) {
-      data = `\x1b[33m[… ${dropped} characters of output skipped to keep up]\x1b[0m\n` + data;
+      data = `\x1b[33m[… ${dropped} characters of output skipped to keep up]\x1b[0m\n${data}`;
       dropped = 0;
     }
     if (data) write(data);

@@ -43,7 +43,8 @@ export async function downloadRelease(opts: DownloadOptions): Promise<string> {
   const actual = createHash('sha256').update(zip).digest('hex');
   if (actual !== line[0]!.toLowerCase()) {
     throw new Error(
-      `checksum mismatch for ${zipName}: expected ${line[0]} from ${sumsName}, got ${actual}; the download is corrupt or was tampered with and was not installed`,
+      `checksum mismatch for ${zipName}: expected ${line[0]} from ${sumsName}, got ${actual}; ` +
+        'the download is corrupt or was tampered with and was not installed',
     );
   }
   const binary = extractFromZip(zip, os === 'windows' ? 'consul.exe' : 'consul');

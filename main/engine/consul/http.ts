@@ -75,7 +75,12 @@ export class AgentClient {
     }
     const text = await res.text();
     if (res.status >= 400 && res.status !== 404) {
-      throw new ConsulHttpError(`the agent ${this.agent} answered ${method} ${url.pathname}: ${res.status} ${text.trim()}`, res.status, this.agent, text);
+      throw new ConsulHttpError(
+        `the agent ${this.agent} answered ${method} ${url.pathname}: ${res.status} ${text.trim()}`,
+        res.status,
+        this.agent,
+        text,
+      );
     }
     return { status: res.status, text, headers: res.headers };
   }

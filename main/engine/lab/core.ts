@@ -55,7 +55,7 @@ export class LabCore implements LabContext {
    */
   exclusive<K extends ActionOp, T>(op: K, args: ActionArgs[K], fn: () => Promise<T>, claim?: 'new' | 'configured'): Promise<T> {
     const run = async () => {
-      let unlock = () => undefined as void;
+      let unlock: () => void = () => {};
       try {
         this.dir.refuseDangerous(op);
         if (claim) this.dir.claim(this.spec, claim);

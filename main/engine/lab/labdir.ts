@@ -116,7 +116,8 @@ export class LabDir {
       const foreign = readdirSync(this.root);
       if (foreign.length) {
         throw new InputError(
-          `${this.root} is not empty and is not a lab (${this.list(foreign)}): Consul Lab only makes a lab in a new or empty folder; choose another --lab`,
+          `${this.root} is not empty and is not a lab (${this.list(foreign)}): ` +
+            'Consul Lab only makes a lab in a new or empty folder; choose another --lab',
         );
       }
     }
@@ -139,9 +140,8 @@ export class LabDir {
     const home = resolve(homedir());
     const rel = relative(this.root, home);
     if (this.root === dirname(this.root) || rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'))) {
-      throw new InputError(
-        `refusing to ${verb} ${this.root}: it is ${this.root === dirname(this.root) ? 'the root folder' : rel === '' ? 'your home folder' : 'above your home folder'}, never a lab; pass the lab's own folder with --lab`,
-      );
+      const what = this.root === dirname(this.root) ? 'the root folder' : rel === '' ? 'your home folder' : 'above your home folder';
+      throw new InputError(`refusing to ${verb} ${this.root}: it is ${what}, never a lab; pass the lab's own folder with --lab`);
     }
   }
 
@@ -151,7 +151,10 @@ export class LabDir {
     if (!this.isLab()) return `${this.root} is not a lab (no lab.json made by Consul Lab): not deleting anything in it`;
     const foreign = readdirSync(this.root).filter((e) => !isOwnEntry(e));
     if (foreign.length) {
-      return `${this.root} holds files Consul Lab did not make (${this.list(foreign)}): not deleting anything; move them out, then destroy again`;
+      return (
+        `${this.root} holds files Consul Lab did not make (${this.list(foreign)}): ` +
+        'not deleting anything; move them out, then destroy again'
+      );
     }
     return null;
   }
@@ -161,7 +164,8 @@ export class LabDir {
     const refusal = this.destroyRefusal();
     if (refusal) throw new InputError(refusal);
     const madeFolder = this.marker()!.consulLab.madeFolder;
-    for (const e of readdirSync(this.root)) if (isOwnEntry(e) && e !== 'lab.json') rmSync(join(this.root, e), { recursive: true, force: true });
+    for (const e of readdirSync(this.root))
+      if (isOwnEntry(e) && e !== 'lab.json') rmSync(join(this.root, e), { recursive: true, force: true });
     // The marker goes last: a destroy cut short is still a lab, and the next destroy finishes it.
     rmSync(this.specFile, { force: true });
     if (madeFolder && readdirSync(this.root).length === 0) rmdirSync(this.root);

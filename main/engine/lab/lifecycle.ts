@@ -52,51 +52,62 @@ export class Lifecycle {
   }
 
   up(): Promise<ClusterSnapshot> {
-    return this.lab.exclusive('up', {}, async () => {
-      const p = this.lab.progress('up');
-      const steps = byStep(upSteps(this.lab.spec));
-      const servers = this.lab.spec.nodes.filter((n) => n.role === 'server');
-      const clients = this.lab.spec.nodes.filter((n) => n.role === 'client');
-      // Supervisors start while the checks run; they are called off again if the checks or the bring-up fail.
-      this.lab.provider.warmUp(this.lab.spec.nodes);
-      const started: NodeSpec[] = [];
-      try {
-        const live = await this.lab.running();
-        if (live.length) {
-          throw new InputError(
-            `the lab at ${this.lab.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): see status, or run down first`,
+    return this.lab.exclusive(
+      'up',
+      {},
+      async () => {
+        const p = this.lab.progress('up');
+        const steps = byStep(upSteps(this.lab.spec));
+        const servers = this.lab.spec.nodes.filter((n) => n.role === 'server');
+        const clients = this.lab.spec.nodes.filter((n) => n.role === 'client');
+        // Supervisors start while the checks run; they are called off again if the checks or the bring-up fail.
+        this.lab.provider.warmUp(this.lab.spec.nodes);
+        const started: NodeSpec[] = [];
+        try {
+          const live = await this.lab.running();
+          if (live.length) {
+            throw new InputError(
+              `the lab at ${this.lab.dir.root} is already up (${live.map((n) => n.name).join(', ')} running): ` +
+                'see status, or run down first',
+            );
+          }
+          await this.lab.step(p, steps.preflight, () => this.lab.provider.preflight(this.lab.spec, this.lab.spec.nodes));
+          this.lab.dir.mark('created', this.lab.spec);
+          await this.lab.provider.startMachines(this.lab.spec, p);
+          const start = async (n: NodeSpec) => {
+            await this.lab.provider.startAgent(this.lab.spec, n, { rejoin: false, ui: false });
+            started.push(n);
+            await this.waitApi(n);
+          };
+          await this.lab.step(p, steps['start-servers'], () => Promise.all(servers.map(start)));
+          const first = servers[0]!;
+          await this.lab.step(p, steps['join-servers'], async () => {
+            for (const s of servers.slice(1)) await this.joinTo(first, s);
+          });
+          await this.lab.step(p, steps['elect-leader'], () => this.waitLeader(first));
+          if (clients.length) {
+            await this.lab.step(p, steps['start-clients'], () => Promise.all(clients.map(start)));
+            await this.lab.step(p, steps['join-clients'], () => Promise.all(clients.map((c) => this.joinTo(c, first))));
+          }
+          await this.lab.step(p, steps['all-alive'], () =>
+            this.waitAlive(
+              this.lab.spec.nodes.map((n) => n.name),
+              first,
+            ),
           );
+        } catch (err) {
+          // Nothing half-started is left behind; a first up that failed leaves no lab (nor its folder, if it made it).
+          await Promise.all(started.map((n) => this.lab.provider.stopAgent(n).catch(() => undefined)));
+          await this.lab.provider.cancelWarmUp();
+          this.lab.dir.dropIfUnborn();
+          throw err;
+        } finally {
+          await this.lab.provider.cancelWarmUp();
         }
-        await this.lab.step(p, steps.preflight, () => this.lab.provider.preflight(this.lab.spec, this.lab.spec.nodes));
-        this.lab.dir.mark('created', this.lab.spec);
-        await this.lab.provider.startMachines(this.lab.spec, p);
-        const start = async (n: NodeSpec) => {
-          await this.lab.provider.startAgent(this.lab.spec, n, { rejoin: false, ui: false });
-          started.push(n);
-          await this.waitApi(n);
-        };
-        await this.lab.step(p, steps['start-servers'], () => Promise.all(servers.map(start)));
-        const first = servers[0]!;
-        await this.lab.step(p, steps['join-servers'], async () => {
-          for (const s of servers.slice(1)) await this.joinTo(first, s);
-        });
-        await this.lab.step(p, steps['elect-leader'], () => this.waitLeader(first));
-        if (clients.length) {
-          await this.lab.step(p, steps['start-clients'], () => Promise.all(clients.map(start)));
-          await this.lab.step(p, steps['join-clients'], () => Promise.all(clients.map((c) => this.joinTo(c, first))));
-        }
-        await this.lab.step(p, steps['all-alive'], () => this.waitAlive(this.lab.spec.nodes.map((n) => n.name), first));
-      } catch (err) {
-        // Nothing half-started is left behind; a first up that failed leaves no lab (nor its folder, if it made it).
-        await Promise.all(started.map((n) => this.lab.provider.stopAgent(n).catch(() => undefined)));
-        await this.lab.provider.cancelWarmUp();
-        this.lab.dir.dropIfUnborn();
-        throw err;
-      } finally {
-        await this.lab.provider.cancelWarmUp();
-      }
-      return this.snapshot();
-    }, 'new');
+        return this.snapshot();
+      },
+      'new',
+    );
   }
 
   async join(name: string, targetName?: string): Promise<ClusterSnapshot> {
@@ -122,9 +133,11 @@ export class Lifecycle {
     return this.lab.exclusive('leave', { node: name }, async () => {
       const n = await this.lab.requireRunning(name, 'leave');
       await this.lab.client(n.name).put('/v1/agent/leave', { timeoutMs: TIMEOUTS.leave });
-      await waitFor(`${n.name} to leave and stop`, TIMEOUTS.leave, async () => (await this.lab.provider.agentProcess(n)).process === 'stopped').catch(
-        () => this.lab.provider.stopAgent(n),
-      );
+      await waitFor(
+        `${n.name} to leave and stop`,
+        TIMEOUTS.leave,
+        async () => (await this.lab.provider.agentProcess(n)).process === 'stopped',
+      ).catch(() => this.lab.provider.stopAgent(n));
       return this.snapshot();
     });
   }
@@ -138,12 +151,16 @@ export class Lifecycle {
 
   async kill(name: string): Promise<ClusterSnapshot> {
     this.lab.node(name);
-    return this.lab.exclusive('kill', { node: name }, async () => this.signalled(await this.lab.requireRunning(name, 'kill'), 'SIGKILL', 'stopped'));
+    return this.lab.exclusive('kill', { node: name }, async () =>
+      this.signalled(await this.lab.requireRunning(name, 'kill'), 'SIGKILL', 'stopped'),
+    );
   }
 
   async pause(name: string): Promise<ClusterSnapshot> {
     this.lab.node(name);
-    return this.lab.exclusive('pause', { node: name }, async () => this.signalled(await this.lab.requireRunning(name, 'pause'), 'SIGSTOP', 'paused'));
+    return this.lab.exclusive('pause', { node: name }, async () =>
+      this.signalled(await this.lab.requireRunning(name, 'pause'), 'SIGSTOP', 'paused'),
+    );
   }
 
   async resume(name: string): Promise<ClusterSnapshot> {
@@ -161,7 +178,8 @@ export class Lifecycle {
     return this.lab.exclusive('rejoin', { node: name }, async () => {
       const n = this.lab.node(name);
       const p = await this.lab.provider.agentProcess(n);
-      if (p.process !== 'stopped') throw new InputError(`cannot rejoin ${n.name}: its agent is ${p.process}; kill it or make it leave first`);
+      if (p.process !== 'stopped')
+        throw new InputError(`cannot rejoin ${n.name}: its agent is ${p.process}; kill it or make it leave first`);
       await this.lab.provider.preflight(this.lab.spec, [n]);
       const prog = this.lab.progress('rejoin');
       const [start, alive] = rejoinSteps(n.name);
@@ -174,7 +192,11 @@ export class Lifecycle {
         const peer = others.find((o) => o.role === 'server') ?? others[0];
         if (!peer) return;
         try {
-          await waitFor(`${n.name} to rejoin`, 8000, async () => (await readMembers(this.lab.client(peer.name))).find((m) => m.name === n.name)?.status === 'alive');
+          await waitFor(
+            `${n.name} to rejoin`,
+            8000,
+            async () => (await readMembers(this.lab.client(peer.name))).find((m) => m.name === n.name)?.status === 'alive',
+          );
         } catch {
           // -rejoin only knows the peers of its last session; an explicit join covers a fresh data dir.
           await this.joinTo(n, peer);
@@ -201,11 +223,12 @@ export class Lifecycle {
       await this.lab.provider.stopMachines(this.lab.spec, p);
       await this.lab.step(p, steps.verify, async () => {
         // Supervisors leave on their own once their last agent has exited.
-        const left = await waitFor('the lab\'s processes to end', 3000, async () => this.lab.dir.processes().length === 0).then(
+        const left = await waitFor("the lab's processes to end", 3000, async () => this.lab.dir.processes().length === 0).then(
           () => [],
           () => this.lab.dir.processes(),
         );
-        if (left.length) throw new Error(`processes of the lab are still running: ${left.map((l) => `${l.pid} ${l.argv.join(' ')}`).join('; ')}`);
+        if (left.length)
+          throw new Error(`processes of the lab are still running: ${left.map((l) => `${l.pid} ${l.argv.join(' ')}`).join('; ')}`);
       });
       return this.snapshot();
     });

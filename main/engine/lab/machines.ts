@@ -39,10 +39,12 @@ export class Machines {
    */
   async vm(action: VmAction, name?: string): Promise<ClusterSnapshot> {
     if (!(action in VM_ACTIONS)) throw new InputError(`unknown machine action "${action}": use ${Object.keys(VM_ACTIONS).join(', ')}`);
-    if (action === 'destroy' && !name) throw new InputError('vm destroy needs the machine to destroy (for example n2): to remove the whole lab, run destroy');
+    if (action === 'destroy' && !name)
+      throw new InputError('vm destroy needs the machine to destroy (for example n2): to remove the whole lab, run destroy');
     const targets = name ? [this.findMachine(name, action)] : this.machines();
     for (const m of targets) {
-      if (action !== 'up' && !m.made) throw new InputError(`${m.name} was never created by this lab (Vagrant has no machine for it): nothing to ${action}`);
+      if (action !== 'up' && !m.made)
+        throw new InputError(`${m.name} was never created by this lab (Vagrant has no machine for it): nothing to ${action}`);
     }
     return this.lab.exclusive('vm', { action, machine: name }, async () => {
       const p = this.lab.progress('vm');

@@ -36,16 +36,21 @@ export function readMarker(file: string): Marker | null {
   const m = data as Partial<Marker> & { nodes?: unknown };
   if (m && typeof m === 'object' && m.consulLab && typeof m.consulLab === 'object') {
     if (m.consulLab.format !== MARKER_FORMAT) {
-      throw new InputError(`${file} has format ${String(m.consulLab.format)}; this Consul Lab reads format ${MARKER_FORMAT}: use a matching version`);
+      throw new InputError(
+        `${file} has format ${String(m.consulLab.format)}; this Consul Lab reads format ${MARKER_FORMAT}: use a matching version`,
+      );
     }
     if (typeof m.consulLab.id !== 'string' || !/^[0-9a-f]{16}$/.test(m.consulLab.id) || !m.spec || !m.state) {
-      throw new InputError(`${file} is a damaged Consul Lab marker (id, state or spec missing): stop its agents and delete the folder by hand`);
+      throw new InputError(
+        `${file} is a damaged Consul Lab marker (id, state or spec missing): stop its agents and delete the folder by hand`,
+      );
     }
     return m as Marker;
   }
   if (m && typeof m === 'object' && Array.isArray(m.nodes)) {
     throw new InputError(
-      `${file} was written by an earlier Consul Lab (before format ${MARKER_FORMAT}): stop its agents, delete the folder by hand, and run up again`,
+      `${file} was written by an earlier Consul Lab (before format ${MARKER_FORMAT}): ` +
+        'stop its agents, delete the folder by hand, and run up again',
     );
   }
   throw new InputError(`${file} is not a Consul Lab marker: this folder is not a lab; use another --lab`);

@@ -41,8 +41,13 @@ export function armSupervisor(dir: LabDir, kind: string, names: string[]): void 
   const entry = nodeEntry(new URL('./supervisor', import.meta.url), jobFiles);
   const child = spawn(entry.file, entry.args, { detached: true, stdio: 'ignore', env: { ...process.env, ...entry.env, ...dir.env() } });
   child.unref();
-  const supervisor: Armed = { pid: child.pid!, exited: () => child.exitCode !== null || child.signalCode !== null || procState(child.pid!) === 'gone' };
-  keys.forEach((k, i) => armed.set(k, { jobFile: jobFiles[i]!, supervisor }));
+  const supervisor: Armed = {
+    pid: child.pid!,
+    exited: () => child.exitCode !== null || child.signalCode !== null || procState(child.pid!) === 'gone',
+  };
+  keys.forEach((k, i) => {
+    armed.set(k, { jobFile: jobFiles[i]!, supervisor });
+  });
 }
 
 /** Calls off the armed jobs of this lab that were not handed over, and waits for supervisors left with nothing to do. */
@@ -67,7 +72,11 @@ export async function disarmSupervisors(dir: LabDir): Promise<void> {
 }
 
 /** Runs a command under a detached supervisor (armed earlier, or now); resolves once the pty child is spawned. */
-export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJob, 'runFile' | 'exitFile' | 'logCapBytes'>): Promise<void> {
+export async function supervise(
+  dir: LabDir,
+  kind: string,
+  job: Omit<SupervisedJob, 'runFile' | 'exitFile' | 'logCapBytes'>,
+): Promise<void> {
   const full: SupervisedJob = {
     ...job,
     logCapBytes: LOG_CAP_BYTES,
@@ -92,4 +101,3 @@ export async function supervise(dir: LabDir, kind: string, job: Omit<SupervisedJ
     armed.delete(key);
   }
 }
-

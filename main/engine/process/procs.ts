@@ -34,7 +34,9 @@ export function cmdline(pid: number): string[] {
     }
   }
   try {
-    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/);
   } catch {
     return [];
   }
@@ -75,7 +77,9 @@ function environ(pid: number): string[] {
     }
   }
   try {
-    return execFileSync('ps', ['-E', '-ww', '-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/);
+    return execFileSync('ps', ['-E', '-ww', '-o', 'command=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/);
   } catch {
     return [];
   }
@@ -86,8 +90,13 @@ export function processesWithEnv(name: string, value: string): { pid: number; ar
   const entry = `${name}=${value}`;
   const pids =
     process.platform === 'linux'
-      ? readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
-      : execFileSync('ps', ['-A', '-o', 'pid='], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter(Boolean);
+      ? readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .map(Number)
+      : execFileSync('ps', ['-A', '-o', 'pid='], { encoding: 'utf8' })
+          .split('\n')
+          .map((s) => Number(s.trim()))
+          .filter(Boolean);
   return pids
     .filter((pid) => pid !== process.pid && environ(pid).includes(entry) && procState(pid) !== 'gone')
     .map((pid) => ({ pid, argv: cmdline(pid) }));

@@ -10,7 +10,13 @@ export interface AgentPaths {
 export function agentArgs(spec: LabSpec, node: NodeSpec, paths: AgentPaths, opts: StartOptions): string[] {
   const args = ['agent'];
   if (node.role === 'server') args.push('-server', `-bootstrap-expect=${spec.bootstrapExpect}`);
-  args.push(`-data-dir=${paths.dataDir}`, `-node=${node.name}`, `-bind=${node.address}`, `-client=${node.address}`, `-config-dir=${paths.configDir}`);
+  args.push(
+    `-data-dir=${paths.dataDir}`,
+    `-node=${node.name}`,
+    `-bind=${node.address}`,
+    `-client=${node.address}`,
+    `-config-dir=${paths.configDir}`,
+  );
   if (opts.rejoin) args.push('-rejoin');
   if (opts.ui) args.push('-ui');
   return args;

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { LabSpec, NodeSpec } from '../../common/types.js';
 import { resolveConsul } from '../consul/resolve.js';
-import { LabDir } from '../lab/labdir.js';
+import type { LabDir } from '../lab/labdir.js';
 import { httpAddr } from '../lab/spec.js';
 import { readTail } from '../process/log-tail.js';
 import { busyEndpoints, describeBusy, type Endpoint } from '../process/ports.js';
@@ -54,13 +54,18 @@ export class HostBackend implements AgentBackend {
     const busy = await busyEndpoints(nodes.flatMap((n) => endpointsOf(spec, n)));
     if (busy.length) {
       throw new Error(
-        `cannot start: ${describeBusy(busy)}. Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.`,
+        `cannot start: ${describeBusy(busy)}. ` +
+          'Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.',
       );
     }
   }
 
   warmUp(nodes: NodeSpec[]): void {
-    armSupervisor(this.dir, 'agent', nodes.map((n) => n.name));
+    armSupervisor(
+      this.dir,
+      'agent',
+      nodes.map((n) => n.name),
+    );
   }
 
   async cancelWarmUp(): Promise<void> {
@@ -129,7 +134,8 @@ export class HostBackend implements AgentBackend {
       .filter((l) => l.trim())
       .slice(-6)
       .join('\n');
-    return `${exit ? `exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` : 'not running'}${tail ? `; its last output:\n${tail}` : ''}`;
+    const how = exit ? `exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` : 'not running';
+    return `${how}${tail ? `; its last output:\n${tail}` : ''}`;
   }
 
   shell(node: NodeSpec): ShellCommand {

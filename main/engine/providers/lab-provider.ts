@@ -7,7 +7,18 @@ import { runsOnHost } from '../../common/steps.js';
 import type { LabSpec, NodeSpec, ProviderName } from '../../common/types.js';
 import type { LabDir } from '../lab/labdir.js';
 import type { HostBackend } from './host.js';
-import type { AgentBackend, AgentProcess, MachineBackend, MachinePower, Progress, Provider, ServiceHost, ShellCommand, StartOptions, VagrantfileEditing } from './provider.js';
+import type {
+  AgentBackend,
+  AgentProcess,
+  MachineBackend,
+  MachinePower,
+  Progress,
+  Provider,
+  ServiceHost,
+  ShellCommand,
+  StartOptions,
+  VagrantfileEditing,
+} from './provider.js';
 
 export class LabProvider implements Provider {
   readonly power?: MachinePower;
