@@ -23,20 +23,31 @@ describe('the tutorial lab, watched', () => {
   });
 
   test('kill agent-two: the watch says failed within 0.5 s of agent-one saying so', async () => {
-    await eventually('the watch to see three alive', 10_000, async () => watch.current?.members.filter((m) => m.status === 'alive').length === 3);
+    await eventually(
+      'the watch to see three alive',
+      10_000,
+      async () => watch.current?.members.filter((m) => m.status === 'alive').length === 3,
+    );
     await lab.kill('agent-two');
     // Polled from outside every 50 ms, as a user would watch Consul itself.
-    const consulSaid = await eventually('agent-one to say agent-two failed', 30_000, async () => {
-      const ms = await readMembers(lab.client('agent-one'), 300);
-      return ms.find((m) => m.name === 'agent-two')?.status === 'failed' ? Date.now() : null;
-    }, 50);
-    const watchSaid = await eventually('the watch to say agent-two failed', 5_000, async () =>
-      events.find((e) => e.type === 'member' && e.name === 'agent-two' && e.to === 'failed')?.seen,
+    const consulSaid = await eventually(
+      'agent-one to say agent-two failed',
+      30_000,
+      async () => {
+        const ms = await readMembers(lab.client('agent-one'), 300);
+        return ms.find((m) => m.name === 'agent-two')?.status === 'failed' ? Date.now() : null;
+      },
+      50,
+    );
+    const watchSaid = await eventually(
+      'the watch to say agent-two failed',
+      5_000,
+      async () => events.find((e) => e.type === 'member' && e.name === 'agent-two' && e.to === 'failed')?.seen,
     );
     assert.ok(watchSaid - consulSaid <= 500 + 50, `the watch was ${watchSaid - consulSaid} ms behind agent-one`);
   });
 
-  test('with quorum lost, a snapshot takes under 0.5 s and holds each server\'s raft state', async () => {
+  test("with quorum lost, a snapshot takes under 0.5 s and holds each server's raft state", async () => {
     const t0 = performance.now();
     const s = await lab.snapshot();
     const ms = performance.now() - t0;
@@ -60,7 +71,7 @@ describe('three servers: raft indexes', () => {
 
   const applied = async () => Object.fromEntries((await lab.snapshot()).nodes.map((n) => [n.name, n.raft?.appliedIndex ?? null]));
 
-  test('a KV put advances every server\'s applied index to the same value', async () => {
+  test("a KV put advances every server's applied index to the same value", async () => {
     const before = await applied();
     await lab.kvPut('raft/one', 'x');
     const after = await eventually('the same applied index on every server', 5_000, async () => {

@@ -42,7 +42,13 @@ function snapshot(): ClusterSnapshot {
     return { name, role: n.role, address: n.address, httpAddr, process, pid: 100, apiUp, ui: false, machine: null, raft: null };
   };
   const member = (name: string, status: MemberStatus): Member => ({
-    name, address: '127.0.99.1', port: 8301, status, role: 'server', build: '1.14.11', dc: 'dc1',
+    name,
+    address: '127.0.99.1',
+    port: 8301,
+    status,
+    role: 'server',
+    build: '1.14.11',
+    dc: 'dc1',
   });
   return {
     lab: spec,

@@ -14,7 +14,5 @@ export interface AgentView {
 }
 
 export async function readViews(agents: AgentClient[], timeoutMs: number): Promise<AgentView[]> {
-  return Promise.all(
-    agents.map(async (a) => ({ agent: a.agent, members: await readMembers(a, timeoutMs).catch(() => null) })),
-  );
+  return Promise.all(agents.map(async (a) => ({ agent: a.agent, members: await readMembers(a, timeoutMs).catch(() => null) })));
 }

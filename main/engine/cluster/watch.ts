@@ -145,6 +145,7 @@ export class ClusterWatch {
       if (from !== m.status) this.lab.emit({ type: 'member', name: m.name, from, to: m.status, at });
     }
     if ((prev?.leader ?? null) !== next.leader) this.lab.emit({ type: 'leader', leader: next.leader, previous: prev?.leader ?? null, at });
-    if (!prev || JSON.stringify({ ...prev, at: 0 }) !== JSON.stringify({ ...next, at: 0 })) this.lab.emit({ type: 'snapshot', snapshot: next });
+    if (!prev || JSON.stringify({ ...prev, at: 0 }) !== JSON.stringify({ ...next, at: 0 }))
+      this.lab.emit({ type: 'snapshot', snapshot: next });
   }
 }

@@ -49,7 +49,8 @@ export class HostBackend implements AgentBackend {
 
   constructor(readonly dir: LabDir) {}
 
-  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<void> {
+  /** Nothing to note when the ports are free: a refusal names each one in use. */
+  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<undefined> {
     this.consulPath ??= (await resolveConsul()).path;
     const busy = await busyEndpoints(nodes.flatMap((n) => endpointsOf(spec, n)));
     if (busy.length) {
@@ -58,6 +59,7 @@ export class HostBackend implements AgentBackend {
           'Another lab or consul agent is using it: stop it (consul-lab down --lab DIR), or give this lab other addresses with --subnet.',
       );
     }
+    return undefined;
   }
 
   warmUp(nodes: NodeSpec[]): void {

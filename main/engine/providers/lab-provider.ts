@@ -39,7 +39,7 @@ export class LabProvider implements Provider {
   }
 
   /** A machine backend checks its network too, including the host's side of it; the host backend checks ports. */
-  preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | void> {
+  preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | undefined> {
     return (this.machines ?? this.host).preflight(spec, nodes);
   }
 

@@ -70,7 +70,7 @@ export type Progress = (step: string, label: string, status: 'start' | 'done' | 
 /** Where agents run and how they are started, watched, signalled and stopped: on this host, or in machines. */
 export interface AgentBackend {
   /** Everything that can be checked before anything starts: binaries, ports, tools. Throws a clear error; may return a note. */
-  preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | void>;
+  preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | undefined>;
   /** Start one agent with the tutorial's flags (plus -rejoin -ui when asked); resolves once it is spawned. */
   startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void>;
   agentProcess(node: NodeSpec): Promise<AgentProcess>;

@@ -47,7 +47,7 @@ export class VagrantBackend implements MachineBackend {
     return this.vagrantfile;
   }
 
-  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | void> {
+  async preflight(spec: LabSpec, nodes: NodeSpec[]): Promise<string | undefined> {
     this.vms.vagrant();
     const opts = this.vms.options;
     saveOptions(this.vms.vmDir, opts);

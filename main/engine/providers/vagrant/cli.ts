@@ -33,7 +33,8 @@ export function findVagrant(env: NodeJS.ProcessEnv = process.env): string {
     }
   }
   throw new VagrantError(
-    'vagrant is not installed (no vagrant on PATH): install Vagrant (https://developer.hashicorp.com/vagrant/install; on Debian: apt install vagrant), or use --provider local',
+    'vagrant is not installed (no vagrant on PATH): install Vagrant ' +
+      '(https://developer.hashicorp.com/vagrant/install; on Debian: apt install vagrant), or use --provider local',
   );
 }
 
@@ -44,8 +45,11 @@ export interface MachineLine {
   data: string[];
 }
 
-function unescape(s: string): string {
-  return s.replace(/%!\(VAGRANT_COMMA\)/g, ',').replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+function unescapeField(s: string): string {
+  return s
+    .replace(/%!\(VAGRANT_COMMA\)/g, ',')
+    .replace(/\\n/g, '\n')
+    .replace(/\\r/g, '\r');
 }
 
 /** The lines of `--machine-readable` output (timestamp,target,type,data…); anything else is skipped. */
@@ -55,7 +59,7 @@ export function parseMachineReadable(text: string): MachineLine[] {
     const line = raw.replace(/^.*\r(?=\d)/, '');
     const m = /^(\d{9,}),([^,]*),([^,]+)(?:,(.*))?$/.exec(line);
     if (!m) continue;
-    out.push({ ts: Number(m[1]), target: m[2]!, type: m[3]!, data: m[4] === undefined ? [] : m[4].split(',').map(unescape) });
+    out.push({ ts: Number(m[1]), target: m[2]!, type: m[3]!, data: m[4] === undefined ? [] : m[4].split(',').map(unescapeField) });
   }
   return out;
 }
@@ -76,14 +80,20 @@ export function explainFailure(lines: MachineLine[], output: string, ctx: { what
   const { backend, box } = ctx.options;
   if (/NoDefaultProvider/.test(inner) || /No usable default provider/.test(inner)) {
     return new VagrantError(
-      'no usable Vagrant provider on this machine: Vagrant found no virtualization it can use (VirtualBox, libvirt, LXC). Install VirtualBox, or a provider plugin (vagrant-libvirt, vagrant-lxc; on Debian: apt install vagrant-lxc) and choose it with CONSUL_LAB_VAGRANT_PROVIDER=libvirt or lxc.',
+      'no usable Vagrant provider on this machine: Vagrant found no virtualization it can use (VirtualBox, libvirt, LXC). ' +
+        'Install VirtualBox, or a provider plugin (vagrant-libvirt, vagrant-lxc; on Debian: apt install vagrant-lxc) ' +
+        'and choose it with CONSUL_LAB_VAGRANT_PROVIDER=libvirt or lxc.',
       klass,
     );
   }
   if (/ProviderNotFound/.test(inner) || /provider '[^']+' could not be found/.test(inner)) {
-    const plugin = backend === 'virtualbox' || backend === 'auto' ? 'VirtualBox' : `the vagrant-${backend} plugin (on Debian: apt install vagrant-${backend})`;
+    const plugin =
+      backend === 'virtualbox' || backend === 'auto'
+        ? 'VirtualBox'
+        : `the vagrant-${backend} plugin (on Debian: apt install vagrant-${backend})`;
     return new VagrantError(
-      `Vagrant has no "${backend}" provider on this machine: install ${plugin}, or choose another provider with CONSUL_LAB_VAGRANT_PROVIDER (virtualbox, libvirt, lxc).`,
+      `Vagrant has no "${backend}" provider on this machine: install ${plugin}, ` +
+        'or choose another provider with CONSUL_LAB_VAGRANT_PROVIDER (virtualbox, libvirt, lxc).',
       klass,
     );
   }
@@ -92,26 +102,49 @@ export function explainFailure(lines: MachineLine[], output: string, ctx: { what
     const name = /provider '([^']+)'/.exec(detail)?.[1] ?? backend;
     return new VagrantError(`the ${name} provider is not usable on this machine: ${firstLine(reason)}`, klass);
   }
-  if (/BoxAddShortNotFound|BoxNotFound|BoxMetadataDownloadError|DownloaderError|BoxUrlNotFound|Could not resolve host|Failed to connect/.test(inner)) {
+  if (
+    /BoxAddShortNotFound|BoxNotFound|BoxMetadataDownloadError|DownloaderError|BoxUrlNotFound|Could not resolve host|Failed to connect/.test(
+      inner,
+    )
+  ) {
     const fix =
       box === LXC_BOX
         ? `build it with scripts/vagrant/build-box.sh (as root; cached at ${lxcBoxFile()})`
         : `connect to the internet once, or add it from a file (vagrant box add --name ${box} FILE)`;
     const why = /^Error: (.*)$/m.exec(detail)?.[1];
-    return new VagrantError(`the box ${box} is not on this machine and could not be downloaded${why ? ` (${why.trim()})` : ' (offline?)'}: ${fix}`, klass);
+    return new VagrantError(
+      `the box ${box} is not on this machine and could not be downloaded${why ? ` (${why.trim()})` : ' (offline?)'}: ${fix}`,
+      klass,
+    );
   }
   if (/address already in use|NetworkCollision|ForwardPortCollision|already in use/i.test(inner)) {
     return new VagrantError(`an address the VMs need is already in use: ${firstLine(detail)}`, klass);
   }
-  return new VagrantError(`${ctx.what} failed${klass ? ` (${klass})` : ''}: ${detail.split('\n').filter((l) => l.trim()).slice(0, 8).join('\n')}`, klass);
+  return new VagrantError(
+    `${ctx.what} failed${klass ? ` (${klass})` : ''}: ${detail
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, 8)
+      .join('\n')}`,
+    klass,
+  );
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+  return s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' ');
 }
 
 function lastLines(s: string): string {
-  return s.split(/\r?\n/).filter((l) => l.trim()).slice(-8).join('\n');
+  return s
+    .split(/\r?\n/)
+    .filter((l) => l.trim())
+    .slice(-8)
+    .join('\n');
 }
 
 export interface RunResult {
@@ -157,7 +190,8 @@ export function runVagrant(vagrant: string, args: string[], opts: RunOptions): P
     const timer = setTimeout(() => {
       const who = (last as MachineLine | null)?.target;
       timedOut = new VagrantError(
-        `${who ? `${who} did not come up` : `${opts.what} did not finish`} within ${Math.round(opts.timeoutMs / 1000)} s (set CONSUL_LAB_VAGRANT_UP_TIMEOUT to wait longer); last output: ${lastLines(output).slice(-600)}`,
+        `${who ? `${who} did not come up` : `${opts.what} did not finish`} within ${Math.round(opts.timeoutMs / 1000)} s ` +
+          `(set CONSUL_LAB_VAGRANT_UP_TIMEOUT to wait longer); last output: ${lastLines(output).slice(-600)}`,
       );
       // Vagrant cleans up on SIGINT/SIGTERM; SIGKILL if it does not end.
       try {
@@ -183,7 +217,13 @@ export function runVagrant(vagrant: string, args: string[], opts: RunOptions): P
 }
 
 /** Short, non-interactive vagrant queries (status, ssh-config): child_process with argv. */
-export function vagrantQuery(vagrant: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
+export function vagrantQuery(
+  vagrant: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const options = { cwd, timeout: timeoutMs, env: { ...process.env, ...VAGRANT_ENV, ...env }, maxBuffer: 8 * 1024 * 1024 };
     execFile(vagrant, args, options, (err, stdout, stderr) => {

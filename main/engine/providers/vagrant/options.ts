@@ -45,7 +45,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): VagrantOpt
     throw new InputError(`CONSUL_LAB_VAGRANT_PROVIDER must be one of ${BACKENDS.join(', ')}, got ${backend}`);
   }
   const secs = Number(env.CONSUL_LAB_VAGRANT_UP_TIMEOUT || 900);
-  if (!Number.isFinite(secs) || secs <= 0) throw new InputError(`CONSUL_LAB_VAGRANT_UP_TIMEOUT must be a number of seconds, got ${env.CONSUL_LAB_VAGRANT_UP_TIMEOUT}`);
+  if (!Number.isFinite(secs) || secs <= 0)
+    throw new InputError(`CONSUL_LAB_VAGRANT_UP_TIMEOUT must be a number of seconds, got ${env.CONSUL_LAB_VAGRANT_UP_TIMEOUT}`);
   const bridge = env.CONSUL_LAB_VAGRANT_BRIDGE || 'labbr0';
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridge)) throw new InputError(`CONSUL_LAB_VAGRANT_BRIDGE is not an interface name: ${bridge}`);
   const box = env.CONSUL_LAB_VAGRANT_BOX || DEFAULT_BOX[backend];

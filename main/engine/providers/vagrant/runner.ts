@@ -106,7 +106,9 @@ export class VagrantRunner {
 
   /** A short query (status, ssh-config, box list), in the same line as every other command. */
   query(args: string[], what: string): Promise<RunResult> {
-    return this.enqueue(what, () => this.retryLocked(null, what, () => vagrantQuery(this.vagrant(), args, this.workDir(), { ...this.labEnv(), VAGRANT_CWD: this.root })));
+    return this.enqueue(what, () =>
+      this.retryLocked(null, what, () => vagrantQuery(this.vagrant(), args, this.workDir(), { ...this.labEnv(), VAGRANT_CWD: this.root })),
+    );
   }
 
   private enqueue<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -145,7 +147,8 @@ export class VagrantRunner {
         const cmd = p.argv.slice(p.argv.findIndex((a) => /(^|\/)vagrant$/.test(a))).join(' ');
         return p.env.includes(mark ?? '')
           ? `${subject} is locked by this lab's own "${cmd}" (pid ${p.pid}), still running: wait for it to finish`
-          : `${subject} is locked by another vagrant process that Consul Lab did not start: "${cmd}" (pid ${p.pid}); wait for it or stop it`;
+          : `${subject} is locked by another vagrant process that Consul Lab did not start: "${cmd}" (pid ${p.pid}); ` +
+              'wait for it or stop it';
       })
       .join('; ');
   }
@@ -155,7 +158,7 @@ const runners = new Map<string, VagrantRunner>();
 
 /** One runner per lab folder in this process, whichever Lab object (settings may replace it) asks. */
 export function runnerFor(root: string, make: () => VagrantRunner): VagrantRunner {
-  let r = runners.get(root);
-  if (!r) runners.set(root, (r = make()));
+  const r = runners.get(root) ?? make();
+  runners.set(root, r);
   return r;
 }

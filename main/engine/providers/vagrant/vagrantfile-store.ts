@@ -42,7 +42,13 @@ export class VagrantfileStore implements VagrantfileEditing {
       }
       fromHost = `/vagrant/${CONSUL_IN_LAB}`;
     }
-    return vagrantfile({ spec, options: opts, consulVersion: consul.version, consulFromHost: fromHost, containerPrefix: this.vms.containerPrefix });
+    return vagrantfile({
+      spec,
+      options: opts,
+      consulVersion: consul.version,
+      consulFromHost: fromHost,
+      containerPrefix: this.vms.containerPrefix,
+    });
   }
 
   async read(spec: LabSpec): Promise<string> {
@@ -61,7 +67,7 @@ export class VagrantfileStore implements VagrantfileEditing {
     chooseOptions(this.vms.vmDir, choice);
   }
 
-    async dropGenerated(spec: LabSpec): Promise<void> {
+  async dropGenerated(spec: LabSpec): Promise<void> {
     if (!existsSync(this.vagrantfilePath)) return;
     if (readFileSync(this.vagrantfilePath, 'utf8') === (await this.generated(spec, this.vms.options))) rmSync(this.vagrantfilePath);
   }

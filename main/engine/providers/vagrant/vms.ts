@@ -86,11 +86,21 @@ export class Vms {
   }
 
   vagrant(): string {
-    return (this.vagrantPath ??= findVagrant());
+    this.vagrantPath ??= findVagrant();
+    return this.vagrantPath;
   }
 
   private get runner(): VagrantRunner {
-    return runnerFor(this.dir.root, () => new VagrantRunner(this.dir.root, () => this.vagrant(), (m) => this.machineLog(m), () => this.dir.env()));
+    return runnerFor(
+      this.dir.root,
+      () =>
+        new VagrantRunner(
+          this.dir.root,
+          () => this.vagrant(),
+          (m) => this.machineLog(m),
+          () => this.dir.env(),
+        ),
+    );
   }
 
   /** What `vagrant` printed for the machine, kept like an agent's log. */
@@ -110,7 +120,8 @@ export class Vms {
     const file = lxcBoxFile();
     if (!existsSync(file)) {
       throw new VagrantError(
-        `the box ${opts.box} is not on this machine and is not downloadable: build it with scripts/vagrant/build-box.sh (as root; it is cached at ${file})`,
+        `the box ${opts.box} is not on this machine and is not downloadable: ` +
+          `build it with scripts/vagrant/build-box.sh (as root; it is cached at ${file})`,
       );
     }
     progress('box', `Add box ${opts.box}`, 'start');
