@@ -7,7 +7,16 @@
 import { createStore, useStore } from 'zustand';
 import { nodeStatuses, type NodeStatus } from '../main/common/node-status.js';
 import { machinesOf, stepsOf, VM_ACTIONS, type StepDef, type VmAction } from '../main/common/steps.js';
-import type { ActionEvent, ClusterSnapshot, GreeterCall, LabEvent, LabSpec, MemberStatus, ProgressEvent } from '../main/common/types.js';
+import type {
+  ActionEvent,
+  ClusterSnapshot,
+  GossipEvent,
+  GreeterCall,
+  LabEvent,
+  LabSpec,
+  MemberStatus,
+  ProgressEvent,
+} from '../main/common/types.js';
 
 export const TIMELINE_CAP = 400;
 export const HISTORY_CAP = 600;
@@ -16,7 +25,7 @@ export const CALLS_CAP = 500;
 export interface TimelineItem {
   seq: number;
   at: number;
-  kind: 'member' | 'leader' | 'action' | 'greeter' | 'progress';
+  kind: 'member' | 'gossip' | 'leader' | 'action' | 'greeter' | 'progress';
   /** Plain words for the list. */
   text: string;
   tone: 'ok' | 'bad' | 'warn' | 'info';
@@ -210,6 +219,10 @@ export function reduce(state: LabState, e: LabEvent): LabState {
         seq,
         timeline: item('member', `${e.name} ${MEMBER_WORDS[e.to]}${e.from ? ` (was ${e.from})` : ''}`, toneOf(e.to), e.at),
       };
+    case 'gossip': {
+      const [text, tone] = gossipWords(e);
+      return { ...state, seq, timeline: item('gossip', text, tone, e.at) };
+    }
     case 'leader': {
       const was = e.previous ? ` (was ${e.previous})` : '';
       const text = e.leader ? `leader is now ${e.leader}${was}` : `no leader${was}: quorum lost?`;
@@ -262,4 +275,27 @@ export const pendingStore = createStore<{ busy: Record<string, boolean>; set(key
 
 export function useBusy(key: string): boolean {
   return useStore(pendingStore, (s) => !!s.busy[key]);
+}
+
+/** What an agent's log told, in the words of the timeline: who learned what, about whom. */
+export function gossipWords(e: GossipEvent): [string, TimelineItem['tone']] {
+  const peers = e.confirmations === 1 ? '1 peer confirmed' : `${e.confirmations ?? 0} peers confirmed`;
+  switch (e.what) {
+    case 'suspect':
+      return [`${e.observer} suspects ${e.subject} has failed (no acks)`, 'warn'];
+    case 'marked-failed':
+      return [`${e.observer} marks ${e.subject} failed: suspicion timed out, ${peers}`, 'bad'];
+    case 'failed':
+      return [`${e.observer} sees ${e.subject} failed`, 'bad'];
+    case 'joined':
+      return [`${e.observer} sees ${e.subject} join`, 'ok'];
+    case 'left':
+      return [`${e.observer} sees ${e.subject} leave`, 'info'];
+    case 'refute':
+      return [`${e.observer} refutes a suspicion of itself: alive`, 'ok'];
+    case 'candidate':
+      return [`${e.observer} starts an election (term ${e.term})`, 'warn'];
+    case 'elected':
+      return [`${e.observer} wins the election (term ${e.term})`, 'ok'];
+  }
 }

@@ -72,7 +72,6 @@ export interface RaftState {
   voters: string[];
 }
 
-
 /** A VM of the lab, as Vagrant last reported it. */
 export interface MachineInfo {
   name: string;
@@ -185,10 +184,25 @@ export interface ProgressEvent {
   at: number;
 }
 
+/**
+ * What one agent's log says it learned, as it learned it: a member suspected (no acks), marked failed (with the
+ * peers that confirmed), failed, joined, left; a suspicion refuted; an election begun or won (with its term).
+ */
+export interface GossipEvent {
+  type: 'gossip';
+  observer: string;
+  what: 'suspect' | 'marked-failed' | 'failed' | 'joined' | 'left' | 'refute' | 'candidate' | 'elected';
+  subject: string;
+  confirmations?: number;
+  term?: number;
+  at: number;
+}
+
 export type LabEvent =
   | ProgressEvent
   | { type: 'snapshot'; snapshot: ClusterSnapshot }
   | { type: 'member'; name: string; from: MemberStatus | null; to: MemberStatus; at: number }
+  | GossipEvent
   | { type: 'leader'; leader: string | null; previous: string | null; at: number }
   | { type: 'log'; node: string; data: string }
   /** What vagrant prints for one VM (up, halt, reload, provision, destroy), as it prints it. */
@@ -225,5 +239,3 @@ export type ActionOp = keyof ActionArgs;
 export type ActionEvent = {
   [K in ActionOp]: { type: 'action'; op: K; args: ActionArgs[K]; ok: boolean; error?: string; at: number };
 }[ActionOp];
-
-

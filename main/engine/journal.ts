@@ -8,6 +8,7 @@ import type { EventStream } from './events.js';
 const KEPT: ReadonlySet<LabEvent['type']> = new Set([
   'progress',
   'member',
+  'gossip',
   'leader',
   'action',
   'greeter-health',

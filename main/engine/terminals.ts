@@ -6,6 +6,7 @@ import * as pty from 'node-pty';
 import { Batcher, FlowControl } from './process/batcher.js';
 import { LogTail, readTail } from './process/log-tail.js';
 import { machinesOf } from '../common/steps.js';
+import { GossipReader } from './cluster/gossip-log.js';
 import type { MachineInfo } from '../common/types.js';
 import type { LabContext } from './lab/core.js';
 
@@ -88,7 +89,11 @@ export class Terminals {
   followLogs(): void {
     for (const n of this.lab.spec.nodes) {
       if (this.tails.has(n.name)) continue;
-      const t = new LogTail(this.lab.dir.logFile(n.name), (data) => this.lab.emit({ type: 'log', node: n.name, data }));
+      const gossip = new GossipReader(n.name, (e) => this.lab.emit(e));
+      const t = new LogTail(this.lab.dir.logFile(n.name), (data) => {
+        this.lab.emit({ type: 'log', node: n.name, data });
+        gossip.push(data);
+      });
       t.start();
       this.tails.set(n.name, t);
     }
