@@ -1,6 +1,6 @@
 // One build for the whole app: main (with the engine, CLI and web host) by tsc, the preload bundled by
-// esbuild into one CommonJS file that runs sandboxed, the Greeter service bundled for VMs' plain node, and
-// the renderer by vite.
+// esbuild into one CommonJS file that runs sandboxed, the Go Micro Greeter's programs for the host and the VMs
+// (built with Go once, then from the tool cache) where the packaged app finds them, and the renderer by vite.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -17,6 +17,6 @@ if (preloadBytes > PRELOAD_MAX_BYTES) {
   console.error(`the preload bundle is over ${PRELOAD_MAX_BYTES} bytes: what does it load? (esbuild --analyze)`);
   process.exit(1);
 }
-const { BUNDLE_NAME, BUNDLE_OPTIONS } = await import('../out/main/engine/greeter/bundle.js');
-await build({ ...BUNDLE_OPTIONS, entryPoints: ['main/engine/greeter/service.ts'], outfile: `out/main/engine/greeter/${BUNDLE_NAME}` });
+const { shipGreeter } = await import('../out/main/engine/greeter/binaries.js');
+await shipGreeter('out/greeter-bin', (line) => console.log(line));
 run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);

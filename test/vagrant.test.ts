@@ -265,13 +265,18 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   assert.equal(s.nodes[1]!.process, 'running');
   assert.equal(s.members.find((m) => m.name === 'agent-two')?.status, 'alive');
 
-  // A Greeter in n1, found through Consul and called from the host; stop and kill act inside the VM.
+  // A Go Micro Greeter in n1 (the static program, copied in), found through Consul and called from the host's
+  // Go Micro client; stop and kill act inside the VM.
   const greeter = async (args: string[]) => ok(await cli(['greeter', ...args, '--lab', dir], LXC), `greeter ${args[0]}`);
-  const inN1 = (cmd: string) => spawnSync('ssh', ['-F', join(dir, 'vm', 'ssh-config'), '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'n1', cmd], { encoding: 'utf8' });
-  const greetersIn = (id: string) => inN1(`pgrep -f '${id}\\.job'`).stdout.trim();
+  const inN1 = (cmd: string) =>
+    spawnSync('ssh', ['-F', join(dir, 'vm', 'ssh-config'), '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', 'n1', cmd], { encoding: 'utf8' });
+  // An instance's id ends in the uuid it was started with (--server_id): its processes are found by it (as a
+  // pattern such as [7]c3e…, which the shell running pgrep does not match itself).
+  const uuidOf = (id: string) => `[${id.slice(-36, -35)}]${id.slice(-35)}`;
+  const greetersIn = (id: string) => inN1(`pgrep -f '${uuidOf(id)}'`).stdout.trim();
   // The host sees the containers' processes too: only those in its own pid namespace run on the host.
   const onHost = (id: string) =>
-    spawnSync('pgrep', ['-f', `${id}\\.job`], { encoding: 'utf8' })
+    spawnSync('pgrep', ['-f', uuidOf(id)], { encoding: 'utf8' })
       .stdout.split('\n')
       .filter((pid) => pid && readlinkSync(`/proc/${pid}/ns/pid`) === readlinkSync('/proc/self/ns/pid'))
       .join(' ');
@@ -279,19 +284,21 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   const list = async () => JSON.parse((await greeter(['ls', '--json'])).stdout) as Instance[];
 
   const g1 = (await timed('greeter start on agent-one (in n1)', () => greeter(['start', '--node', 'agent-one']))).stdout.trim();
-  assert.match(g1, /^greeter-[0-9a-f]{8}$/);
-  assert.notEqual(greetersIn(g1), '', `no ${g1} process in n1`);
+  assert.match(g1, /^go\.micro\.srv\.greeter-[0-9a-f-]{36}$/);
+  const pid = greetersIn(g1);
+  assert.notEqual(pid, '', `no ${g1} process in n1`);
+  assert.match(inN1(`readlink /proc/${pid}/exe`).stdout.trim(), /^\/tmp\/consul-lab\/greeter-service-[0-9a-f]{16}$/);
   assert.equal(onHost(g1), '', `${g1} runs on the host`);
   const [inst] = await list();
-  assert.deepEqual([inst!.id, inst!.node, inst!.address, inst!.process, inst!.health], [g1, 'agent-one', '172.20.20.10', 'running', 'passing']);
-  const calls = JSON.parse((await timed('greeter call x5 via agent-client', () => greeter(['call', 'John', '--count', '5', '--via', 'agent-client', '--json']))).stdout) as {
-    ok: boolean;
-    msg: string;
-    instance: string;
-    node: string;
-  }[];
+  const seen = [inst!.id, inst!.node, inst!.address, inst!.process, inst!.health];
+  assert.deepEqual(seen, [g1, 'agent-one', '172.20.20.10', 'running', 'passing']);
+  // The tutorial's own check, from n1.
+  assert.match(inN1('consul catalog services').stdout, /^go\.micro\.srv\.greeter$/m);
+  const call = ['call', 'Zoë 王', '--count', '5', '--via', 'agent-client', '--json'];
+  const called = await timed('greeter call x5 via agent-client (Go Micro client on the host)', () => greeter(call));
+  const calls = JSON.parse(called.stdout) as { ok: boolean; msg: string; instance: string; node: string }[];
   assert.equal(calls.length, 5);
-  for (const c of calls) assert.deepEqual([c.ok, c.msg, c.instance, c.node], [true, 'Hello John', g1, 'agent-one']);
+  for (const c of calls) assert.deepEqual([c.ok, c.msg, c.instance, c.node], [true, 'Hello Zoë 王', g1, 'agent-one']);
   await timed('greeter stop', () => greeter(['stop', g1]));
   assert.equal(greetersIn(g1), '', `${g1} still runs in n1`);
   assert.deepEqual(await list(), []);
@@ -299,7 +306,7 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   const g2 = (await greeter(['start', '--node', 'agent-one'])).stdout.trim();
   await greeter(['kill', g2]);
   assert.equal(greetersIn(g2), '', `${g2} survived kill in n1`);
-  await eventually(`${g2} critical`, 15_000, async () => (await list()).find((g) => g.id === g2)?.health === 'critical');
+  await eventually(`${g2} critical (TTL 10 s)`, 20_000, async () => (await list()).find((g) => g.id === g2)?.health === 'critical');
   assert.equal((await list())[0]!.process, 'stopped');
   await greeter(['stop', g2]);
 

@@ -40,9 +40,11 @@ KV:
 VMs (vagrant provider):
   vm up|halt|reload|provision [MACHINE]   one VM (n1, or its node agent-one), or each in turn; agents stay stopped
   vm destroy MACHINE | vm status [MACHINE]
-Greeter:
-  greeter start --node NODE | greeter stop ID | greeter kill ID | greeter ls [--json]
+Greeter (Go Micro, go.micro.srv.greeter):
+  greeter start --node NODE | greeter stop ID | greeter kill ID
+  greeter ls [--json]         every Go Micro service in Consul, with its tags decoded
   greeter call NAME [--count N] [--via NODE] [--json]
+  greeter ensure              build the Greeter's programs (host and VMs) if needed; print their directory
 Other:
   ui [--port P] [--open]      serve the lab window to a browser on 127.0.0.1
   consul ensure | consul path find (or build, or download) the consul binary and print its path
@@ -122,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${c.path}\n`);
     return 0;
   }
+
+  if (cmd === 'greeter' && p.positionals[1] === 'ensure') return (await import('./greeter.js')).greeterEnsure(p);
 
   const opts = labOptions(p);
   const armed = cmd === 'up' ? armEarly(opts) : null;

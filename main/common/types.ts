@@ -106,18 +106,61 @@ export interface RaftHealth {
 
 export type GreeterHealth = 'passing' | 'warning' | 'critical' | 'unknown' | 'deregistered';
 
+/** A request or response type of a Go Micro endpoint, as its "e-" tag describes it: a struct's fields nest. */
+export interface GoMicroValue {
+  name: string;
+  type: string;
+  values?: GoMicroValue[];
+}
+
+export interface GoMicroEndpoint {
+  name: string;
+  request: GoMicroValue | null;
+  response: GoMicroValue | null;
+  metadata: Record<string, string>;
+}
+
+/** What Go Micro's Consul registry writes in a registration's tags as hex of zlib JSON ("v-", "t-", "e-"), decoded. */
+export interface GoMicroInfo {
+  version: string | null;
+  /** The node's metadata ("t-" tags): transport, broker, server, registry, protocol. */
+  metadata: Record<string, string>;
+  endpoints: GoMicroEndpoint[];
+}
+
+/** The registration's own check, in Consul's words (Go Micro's is a TTL check it refreshes). */
+export interface GreeterCheck {
+  name: string;
+  type: string;
+  status: string;
+  output: string;
+}
+
+/**
+ * A Go Micro registration: the lab's Greeter instances (running or stopped, until removed), and every other
+ * service registered the Go Micro way in the cluster (external: started by the user in a terminal, say).
+ */
 export interface GreeterInstance {
+  /** Consul's service ID, which Go Micro makes <service>-<uuid>. */
   id: string;
+  service: string;
   node: string;
   address: string;
   port: number;
   pid: number | null;
-  /** external: registered in the cluster by something other than the lab (a Go Micro greeter). */
   process: 'running' | 'stopped' | 'external';
   health: GreeterHealth;
-  /** From the registration's meta, or Go Micro's version tag. */
   version?: string;
-  framework?: 'go-micro';
+  /** Null while Consul does not hold the registration. */
+  gomicro: GoMicroInfo | null;
+  meta: Record<string, string>;
+  check: GreeterCheck | null;
+  /** The lab's instances: the TTL check's settings, and when the lab killed it (SIGKILL: it never deregistered). */
+  ttlS?: number;
+  intervalS?: number;
+  /** Consul deregisters it this long after its check went critical: Go Micro's max(TTL, 1 min) + 5 s. */
+  deregisterAfterS?: number;
+  killedAt?: number;
 }
 
 export interface ClusterSnapshot {
@@ -131,6 +174,8 @@ export interface ClusterSnapshot {
   /** Which agent answered the members query. */
   seenFrom: string | null;
   greeters: GreeterInstance[];
+  /** Why Greeter instances cannot be started or called here (no built binary and no Go), in one line; absent when they can. */
+  greeterUnavailable?: string;
   /** Whether the lab has been brought up (its lab.json exists): its settings are then fixed until destroy. */
   created: boolean;
   at: number;
@@ -167,6 +212,8 @@ export interface GreeterCall {
   node?: string;
   error?: string;
   via: string;
+  /** Instances the Go Micro client tried: more than one when it retried on another (one it could not reach). */
+  attempts?: number;
   discoveryMs: number;
   callMs: number;
   path: string[];

@@ -52,7 +52,7 @@ export class Lab implements LabContext {
     this.provider = createProvider(this.spec, this.dir);
     this.core = new LabCore(this.spec, this.dir, this.provider);
     this.greeter = new GreeterManager(this.core);
-    this.snapshots = new Snapshots(this.core, () => this.greeter.list());
+    this.snapshots = new Snapshots(this.core, this.greeter);
     const snapshot = () => this.snapshot();
     this.lifecycle = new Lifecycle(this.core, snapshot, this.greeter);
     this.vms = new Machines(this.core, snapshot);

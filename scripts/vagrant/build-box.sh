@@ -3,7 +3,7 @@
 #   build-box.sh [--force] [BOX_FILE]   default: the tool cache (${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab})/boxes/debian-12-lxc-r2.box
 # The box holds metadata.json ({"provider": "lxc", ...}) and rootfs.tar.gz with ./rootfs/... inside
 # (vagrant-lxc strips two path components). The rootfs has the vagrant user with Vagrant's insecure
-# key, passwordless sudo, sshd, Node.js (Debian's, for the Greeter), and no DHCP/networkd: LXC itself sets the
+# key, passwordless sudo, sshd, and no DHCP/networkd: LXC itself sets the
 # container's addresses. The -rN in the name is the box's revision (LXC_BOX_REVISION in options.ts): bump both
 # when the box's contents change, so that a cached older box is not used.
 # An existing box file is kept (delete it, or pass --force, to rebuild). Needs root and debootstrap.
@@ -30,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 echo "debootstrap bookworm into $root"
 debootstrap --variant=minbase \
-  --include=openssh-server,sudo,iproute2,ifupdown,systemd-sysv,ca-certificates,netbase,procps,curl,unzip,iputils-ping,nodejs \
+  --include=openssh-server,sudo,iproute2,ifupdown,systemd-sysv,ca-certificates,netbase,procps,curl,unzip,iputils-ping \
   bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 
 chroot "$root" useradd -m -s /bin/bash vagrant

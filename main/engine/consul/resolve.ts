@@ -48,7 +48,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string): string | null {
+export function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name + exe);
     if (isExecutable(candidate)) return candidate;

@@ -22,7 +22,7 @@ interface Self {
 export class Snapshots {
   constructor(
     private readonly lab: LabCore,
-    private readonly greeters: () => Promise<GreeterInstance[]>,
+    private readonly greeter: { list(): Promise<GreeterInstance[]>; unavailable(): string | undefined },
   ) {}
 
   async nodeState(n: NodeSpec): Promise<NodeState> {
@@ -52,7 +52,8 @@ export class Snapshots {
       leader,
       raft,
       seenFrom: view?.name ?? null,
-      greeters: await this.greeters(),
+      greeters: await this.greeter.list(),
+      greeterUnavailable: this.greeter.unavailable(),
       created: this.lab.dir.created(),
       at: Date.now(),
     };

@@ -1,5 +1,5 @@
 /**
- * How to start one of our own Node entry points (the agent supervisor, a Greeter instance) as a child:
+ * How to start one of our own Node entry points (the agent supervisor) as a child:
  * from TypeScript sources through tsx, from the build as plain JavaScript, and inside Electron as Node.
  */
 import { existsSync } from 'node:fs';

@@ -23,20 +23,21 @@ export interface ShellCommand {
 }
 
 /**
- * Lab services (Greeter instances) run inside a node's machine: each started as `node SCRIPT DIR/ID.job`, its
- * log in DIR/ID.log. Pids are the machine's; a pid counts as the service only while its command line names its job.
+ * Lab services (Go Micro Greeter instances) run inside a node's machine: each a static program, copied in once
+ * per content, started detached with its arguments, its output kept in a log there. Pids are the machine's; a pid
+ * counts as the service only while the process has the start time recorded when it was started.
  */
 export interface ServiceHost {
   /** The machine, for messages: "n1". */
   readonly machine: string;
-  /** The service's directory in the machine (its job, record and log). */
-  readonly dir: string;
-  /** Writes the job to DIR/ID.job and starts `node SCRIPT DIR/ID.job` detached; resolves with its pid. */
-  start(id: string, script: Uint8Array, job: string): Promise<number>;
+  /** The machine's `uname -m` (x86_64, aarch64): which build of a program runs there. */
+  arch(): Promise<string>;
+  /** Starts the program at `file` (a path on this host) detached, as `id`; resolves with its pid and start time. */
+  start(id: string, file: string, args: string[], env: Record<string, string>): Promise<{ pid: number; startTime: string }>;
   /** False also when the machine cannot be reached. */
-  alive(id: string, pid: number): Promise<boolean>;
+  alive(pid: number, startTime: string): Promise<boolean>;
   /** SIGTERM (SIGKILL after graceMs) or SIGKILL; resolves once the process is gone, throws if it is not. */
-  signal(id: string, pid: number, sig: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void>;
+  signal(id: string, pid: number, startTime: string, sig: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void>;
   /** The end of the service's log, to explain a failed start. */
   logTail(id: string): Promise<string>;
 }

@@ -7,7 +7,6 @@
 import { Socket, createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { machinesOf, runsOnHost, type VmAction } from '../../../common/steps.js';
 import type { LabSpec, MachineInfo, NodeSpec } from '../../../common/types.js';
 import type { LabDir } from '../../lab/labdir.js';
@@ -17,8 +16,8 @@ import type { HostBackend } from '../host.js';
 import type { AgentProcess, MachineBackend, MachinePower, Progress, ServiceHost, ShellCommand, StartOptions } from '../provider.js';
 import { VagrantError } from './cli.js';
 import { saveOptions } from './options.js';
-import { shellQuote } from './quote.js';
-import { NO_NODE, SERVICE_DIR, isService, remoteAgentCommand, remoteServiceStart } from './remote.js';
+import { remoteAgentCommand } from './remote.js';
+import { vmServiceHost } from './service-host.js';
 import { VagrantfileStore } from './vagrantfile-store.js';
 import { vmNodes } from './vagrantfile.js';
 import { Vms } from './vms.js';
@@ -182,34 +181,7 @@ export class VagrantBackend implements MachineBackend {
   }
 
   serviceHost(node: NodeSpec): ServiceHost | null {
-    if (!!runsOnHost(node)) return null;
-    const { machine } = node;
-    return {
-      machine,
-      dir: SERVICE_DIR,
-      start: async (id, script, job) => {
-        const name = `service-${createHash('sha256').update(script).digest('hex').slice(0, 16)}.cjs`;
-        const r = await this.vms.inVm(machine, remoteServiceStart(id, name, job), 30_000, script);
-        if (r.code === NO_NODE) {
-          throw new VagrantError(
-            `node is not installed in ${machine}, and ${id} runs on it there: rebuild the box (scripts/vagrant/build-box.sh) and recreate the lab (consul-lab destroy, then up), or install it in the VM (vagrant ssh ${machine} -c 'sudo apt-get install -y nodejs')`,
-          );
-        }
-        const pid = Number(r.stdout.trim().split('\n').pop());
-        if (!r.ok || !Number.isInteger(pid) || pid <= 0) throw new VagrantError(`could not start ${id} in ${machine}: ${(r.stderr || r.stdout).trim() || 'ssh failed'}`);
-        return pid;
-      },
-      alive: async (id, pid) => (await this.vms.inVm(machine, `if ${isService(id, pid)}; then echo alive; fi`)).stdout.trim() === 'alive',
-      signal: async (id, pid, sig, graceMs) => {
-        const is = isService(id, pid);
-        const tries = Math.ceil(graceMs / 100);
-        const term = `kill -CONT ${pid}; kill -TERM ${pid}; i=0; while ${is} && [ $i -lt ${tries} ]; do i=$((i+1)); sleep 0.1; done; `;
-        const kill = `${is} && kill -KILL ${pid}; i=0; while ${is} && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.1; done; `;
-        const r = await this.vms.inVm(machine, `${is} || exit 0; ${sig === 'SIGTERM' ? term : ''}${kill}! ${is}`, graceMs + 15_000);
-        if (!r.ok) throw new VagrantError(`${id} (pid ${pid} in ${machine}) did not end after ${sig}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
-      },
-      logTail: async (id) => (await this.vms.inVm(machine, `tail -c 1500 ${shellQuote(`${SERVICE_DIR}/${id}.log`)}`)).stdout,
-    };
+    return runsOnHost(node) ? null : vmServiceHost(this.vms, node.machine);
   }
 }
 

@@ -19,29 +19,38 @@ export function remoteAgentCommand(spec: LabSpec, node: NodeSpec, opts: StartOpt
   return `printf '%s\\n' ${shellQuote(config)} > ${VM_PATHS.configDir}/consul-lab.json && exec ${shellJoin(['consul', ...args])}`;
 }
 
-/** Lab services (Greeter instances) in a VM: their scripts, jobs, records and logs; /tmp is emptied at boot. */
+/** Lab services (Greeter instances) in a VM: their programs and logs; /tmp is emptied at boot. */
 export const SERVICE_DIR = '/tmp/consul-lab';
-/** The remote command's exit status when the VM has no node. */
-export const NO_NODE = 3;
+/** The remote start's exit status when the program is not in the VM yet: it is copied in, then started again. */
+export const NO_PROGRAM = 3;
 
-/** The remote command that starts a service: its script, pushed on stdin and kept by content hash, run detached. */
-export function remoteServiceStart(id: string, scriptName: string, job: string): string {
+/** A process's start time, field 22 of /proc/PID/stat (counted after the command name, which may hold spaces). */
+const startTimeOf = (pid: string) => `sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -d' ' -f20`;
+
+/** The remote command that copies a program (pushed on stdin) in as `name`, whole or not at all. */
+export function remoteProgramCopy(name: string): string {
   const q = (f: string) => shellQuote(`${SERVICE_DIR}/${f}`);
-  const script = q(scriptName);
+  const tmp = q(`.${name}.tmp`);
+  return `mkdir -p ${shellQuote(SERVICE_DIR)} && cat > ${tmp} && chmod 755 ${tmp} && mv ${tmp} ${q(name)}`;
+}
+
+/** The remote command that starts the program copied in as `name`, detached, as the service `id`: prints "pid starttime". */
+export function remoteServiceStart(id: string, name: string, args: string[], env: Record<string, string>): string {
+  const program = `${SERVICE_DIR}/${name}`;
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   return [
-    `command -v node >/dev/null || exit ${NO_NODE}`,
-    `mkdir -p ${shellQuote(SERVICE_DIR)}`,
-    `if [ -s ${script} ]; then cat >/dev/null; else cat > ${q(`${scriptName}.tmp`)} && mv ${q(`${scriptName}.tmp`)} ${script}; fi`,
-    `printf '%s\\n' ${shellQuote(job)} > ${q(`${id}.job`)}`,
-    // setsid: out of the ssh session's process group, so it outlives the session; not a group leader, so no fork and $! is node.
-    `{ nohup setsid ${shellJoin(['node', `${SERVICE_DIR}/${scriptName}`, `${SERVICE_DIR}/${id}.job`])} > ${q(`${id}.log`)} 2>&1 < /dev/null & }`,
-    'echo $!',
+    `[ -x ${shellQuote(program)} ] || exit ${NO_PROGRAM}`,
+    // setsid: out of the ssh session's process group, so it outlives the session; not a group leader, so no fork,
+    // and env execs the program: $! is the service.
+    `{ nohup setsid ${shellJoin(['env', ...vars, program, ...args])} > ${shellQuote(`${SERVICE_DIR}/${id}.log`)} 2>&1 < /dev/null & }`,
+    'pid=$!',
+    `echo "$pid $(${startTimeOf('$pid')})"`,
   ].join(' && ');
 }
 
-/** A shell test that `pid` is the service `id`: its command line names the job. */
-export function isService(id: string, pid: number): string {
-  return `tr '\\0' '\\n' < /proc/${Math.trunc(pid)}/cmdline 2>/dev/null | grep -qx ${shellQuote(`${SERVICE_DIR}/${id}.job`)}`;
+/** A shell test that `pid` is still the process started at `startTime` (not a later one given the same pid). */
+export function isService(pid: number, startTime: string): string {
+  return `[ "$(${startTimeOf(String(Math.trunc(pid)))})" = ${shellQuote(startTime)} ]`;
 }
 
 /** Finds the VM's consul agent: "pid stat" lines. */

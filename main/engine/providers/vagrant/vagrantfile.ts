@@ -48,8 +48,6 @@ elif ! /usr/local/bin/consul version 2>/dev/null | grep -q "v${consulVersion}"; 
   unzip -o /tmp/consul.zip consul -d /usr/local/bin
   rm -f /tmp/consul.zip
 fi
-# Greeter instances run on the VM's node (the lxc box has it already).
-command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs; } || echo 'nodejs could not be installed: Greeter instances cannot run in this VM' >&2
 mkdir -p /etc/consul.d
 echo 'disable_update_check = true' > /etc/consul.d/00-disable-update-check.hcl
 chown -R vagrant:vagrant /etc/consul.d
