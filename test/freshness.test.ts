@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LabEvent } from '../main/common/types.js';
 import { ClusterWatch } from '../main/engine/cluster/watch.js';
 import { readMembers } from '../main/engine/cluster/members.js';
-import { cleanup, eventually, tempLab } from './helpers.js';
+import { cleanup, cli, eventually, tempLab } from './helpers.js';
 
 describe('the tutorial lab, watched', () => {
   const lab = tempLab({ subnet: '127.0.54' });
@@ -61,6 +61,37 @@ describe('the tutorial lab, watched', () => {
     assert.equal(s.nodes.find((n) => n.name === 'agent-two')!.raft, null, 'a killed server reports nothing');
     assert.equal(s.nodes.find((n) => n.name === 'agent-client')!.raft, null, 'a client has no raft state');
     await lab.rejoin('agent-two');
+  });
+});
+
+describe("each agent's own view", () => {
+  const lab = tempLab({ subnet: '127.0.58' });
+  before(() => lab.up());
+  after(() => cleanup(lab));
+
+  test('kill agent-two: each agent records its own verdict at its own time; members --views --json shows them', async () => {
+    await lab.kill('agent-two');
+    const failedAt = new Map<string, number>();
+    await eventually(
+      'agent-one and agent-client to each say agent-two failed',
+      30_000,
+      async () => {
+        for (const v of (await lab.snapshot()).views) {
+          if (v.members?.find((m) => m.name === 'agent-two')?.status === 'failed' && !failedAt.has(v.agent))
+            failedAt.set(v.agent, Date.now());
+        }
+        return failedAt.has('agent-one') && failedAt.has('agent-client');
+      },
+      100,
+    );
+    assert.deepEqual([...failedAt.keys()].sort(), ['agent-client', 'agent-one']);
+    const r = await cli(['members', '--views', '--json', '--lab', lab.dir.root]);
+    assert.equal(r.code, 0, r.stderr);
+    const views = JSON.parse(r.stdout) as { agent: string; members: { name: string; status: string }[] | null }[];
+    assert.deepEqual(views.map((v) => v.agent).sort(), ['agent-client', 'agent-one'], 'the killed agent has no view');
+    for (const v of views) assert.equal(v.members?.find((m) => m.name === 'agent-two')?.status, 'failed');
+    const one = await cli(['members', '--from', 'agent-one', '--lab', lab.dir.root]);
+    assert.match(one.stdout, /members as agent-one sees them:[\s\S]*agent-two\s+127\.0\.58\.11:8301\s+failed/);
   });
 });
 

@@ -63,6 +63,7 @@ function snapshot(): ClusterSnapshot {
     leader: 'agent-one',
     raft: null,
     seenFrom: 'agent-one',
+    views: [],
     greeters: [],
     created: true,
     at: 1_700_000_000_000,

@@ -16,6 +16,7 @@ function withLab(spec: LabSpec): LabState {
     leader: null,
     raft: null,
     seenFrom: null,
+    views: [],
     greeters: [],
     created: false,
     at: T0,

@@ -11,10 +11,25 @@ import { armSupervisor, disarmSupervisors } from '../engine/process/launch.js';
 import { intFlag, need, out, parseArgv, strFlag, type Parsed } from './args.js';
 import { renderStatus } from './format.js';
 
-const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet', 'raw']);
+const BOOLEANS = new Set(['json', 'follow', 'open', 'help', 'quiet', 'raw', 'views']);
 const KNOWN = new Set([
-  'lab', 'provider', 'servers', 'clients', 'subnet', 'node', 'count', 'via', 'port',
-  'json', 'follow', 'open', 'help', 'quiet', 'raw',
+  'lab',
+  'provider',
+  'servers',
+  'clients',
+  'subnet',
+  'node',
+  'count',
+  'via',
+  'port',
+  'json',
+  'follow',
+  'open',
+  'help',
+  'quiet',
+  'raw',
+  'views',
+  'from',
 ]);
 
 const USAGE = `consul-lab: the Consul-on-Vagrant tutorial as a lab you can click, watch and break.
@@ -23,7 +38,8 @@ Usage: consul-lab COMMAND [options]
 
 Lab:
   up                          start the servers, join them, elect a leader, start and join the client
-  status [--json]             members (Consul's words), leader, raft quorum
+  status [--json]             members (Consul's words), leader, raft quorum, each server's raft state
+  members [--from NODE]       consul members as one agent sees it; --views: as each running agent sees it
   join NODE [TARGET]          make NODE's agent join TARGET (default: a running server)
   leave NODE                  graceful leave: NODE shows "left"
   kill NODE                   SIGKILL the agent: NODE shows "failed"
@@ -88,7 +104,11 @@ function armEarly(opts: SpecOptions & { dir: string }): LabDir | null {
     const spec = marker?.spec ?? makeSpec(opts);
     if (spec.provider !== 'local') return null;
     dir.claim(spec, 'new'); // the supervisor carries the lab's id; a first up that fails removes the lab again
-    armSupervisor(dir, 'agent', spec.nodes.map((n) => n.name));
+    armSupervisor(
+      dir,
+      'agent',
+      spec.nodes.map((n) => n.name),
+    );
     return dir;
   } catch {
     return null; // bad options or a folder that cannot be a lab: the real run reports them
@@ -191,6 +211,8 @@ async function run(cmd: string, p: Parsed, lab: Lab): Promise<number> {
     }
     case 'kv':
       return kv(lab, p);
+    case 'members':
+      return (await import('./members.js')).membersCommand(lab, p);
     case 'vm':
       return (await import('./vm.js')).vmCommand(lab, p, snap);
     case 'greeter':

@@ -173,6 +173,11 @@ export interface ClusterSnapshot {
   raft: RaftHealth | null;
   /** Which agent answered the members query. */
   seenFrom: string | null;
+  /**
+   * Each running agent's own view of the members (null: it did not answer in time). During a failure or a
+   * partition they differ for a while: gossip is eventually consistent.
+   */
+  views: { agent: string; members: { name: string; status: MemberStatus }[] | null }[];
   greeters: GreeterInstance[];
   /** Why Greeter instances cannot be started or called here (no built binary and no Go), in one line; absent when they can. */
   greeterUnavailable?: string;

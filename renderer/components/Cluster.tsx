@@ -6,6 +6,7 @@ import { lab } from '../bus.js';
 import { useLab } from '../store.js';
 import { updatePrefs, usePrefs } from '../prefs.js';
 import { NodeSelect, Section, StatusPill } from './common.js';
+import { ViewsMatrix } from './ViewsMatrix.js';
 
 export function HealthStrip() {
   const snap = useLab((s) => s.snapshot);
@@ -135,6 +136,7 @@ export function MembersPanel() {
           )}
         </tbody>
       </table>
+      <ViewsMatrix />
     </Section>
   );
 }

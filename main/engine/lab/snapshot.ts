@@ -6,6 +6,7 @@
 import type { ClusterSnapshot, GreeterInstance, Member, NodeSpec, NodeState } from '../../common/types.js';
 import { raftHealth, readMembers } from '../cluster/members.js';
 import { parseRaft } from '../cluster/raft.js';
+import { readViews } from '../cluster/views.js';
 import { AgentClient } from '../consul/http.js';
 import type { LabCore } from './core.js';
 import { servingAgent, servingOrder } from './serving.js';
@@ -40,9 +41,12 @@ export class Snapshots {
 
   async snapshot(): Promise<ClusterSnapshot> {
     const nodes = await Promise.all(this.lab.spec.nodes.map((n) => this.nodeState(n)));
-    const view = servingOrder(nodes)[0];
-    // The viewer may stop answering between the two looks: the next refresh tells.
-    const members = view ? await readMembers(this.lab.client(view.name), MEMBERS_TIMEOUT_MS).catch(() => [] as Member[]) : [];
+    const serving = servingOrder(nodes);
+    const agents = nodes.filter((n) => n.apiUp).map((n) => this.lab.client(n.name));
+    const views = await readViews(agents, MEMBERS_TIMEOUT_MS);
+    // The first serving agent that answered this look; the next refresh tells if one stopped in between.
+    const view = serving.find((n) => views.find((v) => v.agent === n.name)?.members) ?? serving[0];
+    const members = views.find((v) => v.agent === view?.name)?.members ?? [];
     const { leader, raft } = this.raftOf(nodes, members);
     return {
       lab: this.lab.spec,
@@ -52,6 +56,7 @@ export class Snapshots {
       leader,
       raft,
       seenFrom: view?.name ?? null,
+      views: views.map((v) => ({ agent: v.agent, members: v.members?.map((m) => ({ name: m.name, status: m.status })) ?? null })),
       greeters: await this.greeter.list(),
       greeterUnavailable: this.greeter.unavailable(),
       created: this.lab.dir.created(),
