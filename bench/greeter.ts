@@ -41,7 +41,10 @@ async function main(): Promise<void> {
       const env = { ...process.env, MICRO_TLS_SECURE: 'true' };
       const args = [...how, '--count', String(CALLS), '--json', 'John'];
       const { stdout } = await promisify(execFile)(client, args, { env, maxBuffer: 1 << 26 });
-      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Line);
       const bad = lines.find((l) => !l.ok || l.msg !== 'Hello John');
       if (bad) throw new Error(`unexpected answer: ${JSON.stringify(bad)}`);
       return lines;

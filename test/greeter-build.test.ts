@@ -11,7 +11,16 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../main/common/names.js';
 import {
-  PROGRAMS, allPlatforms, ensureGreeter, greeterUnavailable, hostPlatform, linuxPlatform, programFile, shipGreeter, sourceDir, sourceHash,
+  PROGRAMS,
+  allPlatforms,
+  ensureGreeter,
+  greeterUnavailable,
+  hostPlatform,
+  linuxPlatform,
+  programFile,
+  shipGreeter,
+  sourceDir,
+  sourceHash,
 } from '../main/engine/greeter/binaries.js';
 import { ROOT } from './helpers.js';
 

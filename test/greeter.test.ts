@@ -71,7 +71,11 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
   const events: LabEvent[] = [];
   const mine: ChildProcess[] = [];
   const lab_ = () => ['--lab', lab.dir.root];
-  const labIds = async () => (await lab.greeter.list()).filter((g) => g.process !== 'external').map((g) => g.id).sort();
+  const labIds = async () =>
+    (await lab.greeter.list())
+      .filter((g) => g.process !== 'external')
+      .map((g) => g.id)
+      .sort();
 
   before(async () => {
     lab = tempLab({ subnet: SUBNET });
@@ -103,7 +107,10 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
     }
     assert.deepEqual(new Set(calls.map((c) => c.instance)), new Set([one.id, two.id]));
     // Go Micro's selector serves the later calls from its cache.
-    assert.ok(calls.slice(1).every((c) => c.discoveryMs < 5), 'discovery is served from the cached list');
+    assert.ok(
+      calls.slice(1).every((c) => c.discoveryMs < 5),
+      'discovery is served from the cached list',
+    );
     assert.equal(events.filter((e) => e.type === 'greeter-call').length, 20);
     assert.equal(events.filter((e) => e.type === 'greeter-instance' && e.change === 'started').length, 2);
   });
@@ -127,7 +134,10 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
     const [hello] = listed.gomicro?.endpoints ?? [];
     assert.equal(hello?.name, 'Say.Hello');
     assert.deepEqual(hello?.request, { name: 'Request', type: 'Request', values: [{ name: 'name', type: 'string' }] });
-    assert.deepEqual(hello?.response?.values?.map((v) => v.name), ['msg', 'instance', 'node']);
+    assert.deepEqual(
+      hello?.response?.values?.map((v) => v.name),
+      ['msg', 'instance', 'node'],
+    );
     assert.deepEqual(listed.check && [listed.check.type, listed.check.status], ['ttl', 'passing']);
     const text = await cli(['greeter', 'ls', ...lab_()]);
     assert.match(text.stdout, /endpoint Say\.Hello: Request\{name string\} → Response\{msg string, instance string, node string\}/);
@@ -171,7 +181,13 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
   });
 
   it('refuses bad input in plain words, leaving nothing running', async () => {
-    const before = { ids: await labIds(), pids: lab.dir.processes().map((p) => p.pid).sort() };
+    const before = {
+      ids: await labIds(),
+      pids: lab.dir
+        .processes()
+        .map((p) => p.pid)
+        .sort(),
+    };
     await assert.rejects(lab.greeter.start('agent-nine'), /unknown node "agent-nine": this lab has agent-one, agent-two, agent-client/);
     await assert.rejects(lab.greeter.call(''), (e: Error) => e instanceof InputError && /name to greet is required/.test(e.message));
     await assert.rejects(lab.greeter.call('x'.repeat(10 * 1024)), /10240 characters long; the Greeter accepts at most 256/);
@@ -192,7 +208,10 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
     const cache = mkdtempSync(join(tmpdir(), 'consul-lab-nocache-'));
     try {
       const noGo = { PATH: dirname(process.execPath), CONSUL_LAB_CACHE: cache };
-      for (const args of [['greeter', 'start', '--node', 'agent-one'], ['greeter', 'call', 'John']]) {
+      for (const args of [
+        ['greeter', 'start', '--node', 'agent-one'],
+        ['greeter', 'call', 'John'],
+      ]) {
         const r = await cli([...args, ...lab_()], noGo);
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /^consul-lab: The Go Micro Greeter is not built for [a-z0-9-]+ and Go is not installed: install Go/m);
@@ -202,7 +221,13 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
       rmSync(cache, { recursive: true, force: true });
     }
     assert.deepEqual(await labIds(), before.ids);
-    assert.deepEqual(lab.dir.processes().map((p) => p.pid).sort(), before.pids);
+    assert.deepEqual(
+      lab.dir
+        .processes()
+        .map((p) => p.pid)
+        .sort(),
+      before.pids,
+    );
   });
 
   it('the CLI starts, lists, calls and stops; Stop deregisters within 1 s', async () => {
@@ -235,7 +260,10 @@ describe('the Go Micro Greeter on real consul', { timeout: 300_000 }, () => {
     killedAt = Date.now();
     // At once, while Consul still lists it: Go Micro's client retries on the other instance.
     const calls = await lab.greeter.call('John', 20);
-    assert.deepEqual(calls.filter((c) => !c.ok || c.instance !== one.id), []);
+    assert.deepEqual(
+      calls.filter((c) => !c.ok || c.instance !== one.id),
+      [],
+    );
     const killed = (await lab.greeter.list()).find((g) => g.id === two.id)!;
     assert.deepEqual([killed.process, killed.pid, killed.ttlS, killed.deregisterAfterS], ['stopped', null, 10, 65]);
     assert.ok(killed.killedAt && Math.abs(killed.killedAt - killedAt) < 1000);

@@ -40,7 +40,9 @@ function labDir(): string {
 /** The lab's containers: the generated Vagrantfile names them consul-lab-<hash of the lab dir>-nX. */
 function containersOf(dir: string): string[] {
   const prefix = `consul-lab-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 10)}-`;
-  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' }).split('\n').filter((n) => n.startsWith(prefix));
+  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n.startsWith(prefix));
 }
 function ok(r: CliResult, what: string): CliResult {
   assert.equal(r.code, 0, `${what} failed:\n${r.stderr}\n${r.stdout}`);
@@ -94,16 +96,23 @@ after(async () => {
   console.log(`# timings: ${JSON.stringify(timings)}`);
 });
 
-const noNetwork = skip || (/ inet 172\.20\.20\./.test(execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' })) && 'the host has an address on 172.20.20.0/24 already');
+const noNetwork =
+  skip ||
+  (/ inet 172\.20\.20\./.test(execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' })) &&
+    'the host has an address on 172.20.20.0/24 already');
 
 test('no private network yet: no packet to 172.20.20.x, and plain words on what vagrant up will make', { skip: noNetwork }, async () => {
   const connects = join(work, 'connects.log');
   const observed = (env: Record<string, string>) =>
     new Promise<CliResult>((resolve) => {
-      const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'observe-connect.mjs'), CLI, 'up', '--provider', 'vagrant', '--lab', labDir()], {
-        env: { ...process.env, ...env, OBSERVE_CONNECT_LOG: connects },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', join(ROOT, 'test', 'fixtures', 'observe-connect.mjs'), CLI, 'up', '--provider', 'vagrant', '--lab', labDir()],
+        {
+          env: { ...process.env, ...env, OBSERVE_CONNECT_LOG: connects },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -115,14 +124,21 @@ test('no private network yet: no packet to 172.20.20.x, and plain words on what 
   // network is touched): nothing is probed, and the user is told so.
   const virt = await observed({ CONSUL_LAB_VAGRANT_PROVIDER: 'libvirt' });
   assert.notEqual(virt.code, 0);
-  assert.match(virt.stderr, /✓ Check consul and addresses: the private network 172\.20\.20\.0\/24 does not exist yet: vagrant up creates it/);
+  assert.match(
+    virt.stderr,
+    /✓ Check consul and addresses: the private network 172\.20\.20\.0\/24 does not exist yet: vagrant up creates it/,
+  );
   assert.match(virt.stderr, /Vagrant has no "libvirt" provider on this machine/);
   // lxc: the bridge must exist first, and the lab says how to make it.
   const lxc = await observed(LXC);
   assert.notEqual(lxc.code, 0);
   assert.match(lxc.stderr, /the host has no address 172\.20\.20\.1 on bridge labbr0: create the private network first/);
   const tried = readFileSync(connects, 'utf8').split('\n').filter(Boolean);
-  assert.deepEqual(tried.filter((t) => t.startsWith('172.20.20.')), [], `connections tried: ${tried.join(', ')}`);
+  assert.deepEqual(
+    tried.filter((t) => t.startsWith('172.20.20.')),
+    [],
+    `connections tried: ${tried.join(', ')}`,
+  );
 });
 
 test('vagrant not installed: said in plain words', { skip }, async () => {
@@ -136,7 +152,10 @@ test('vagrant not installed: said in plain words', { skip }, async () => {
 
 test('no usable provider, with real vagrant and no provider plugin (VAGRANT_NO_PLUGINS)', { skip }, async () => {
   bridge();
-  const auto = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { VAGRANT_NO_PLUGINS: '1', CONSUL_LAB_VAGRANT_PROVIDER: 'auto' });
+  const auto = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], {
+    VAGRANT_NO_PLUGINS: '1',
+    CONSUL_LAB_VAGRANT_PROVIDER: 'auto',
+  });
   assert.notEqual(auto.code, 0);
   assert.match(auto.stderr, /no usable Vagrant provider on this machine/);
   const lxc = await cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...LXC, VAGRANT_NO_PLUGINS: '1' });
@@ -171,7 +190,7 @@ test('vm commands on a lab without VMs, and on VMs a lab never made', { skip }, 
   assert.equal(existsSync(fresh), false);
 });
 
-test('address already in use: the host client agent\'s port on 172.20.20.1', { skip }, async () => {
+test("address already in use: the host client agent's port on 172.20.20.1", { skip }, async () => {
   const { createServer } = await import('node:net');
   const srv = createServer();
   await new Promise<void>((r) => srv.listen({ host: '172.20.20.1', port: 8500 }, r));
@@ -185,7 +204,9 @@ test('address already in use: the host client agent\'s port on 172.20.20.1', { s
   }
 });
 
-test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rejoin, KV; down halts; destroy removes', { skip }, async () => {
+test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rejoin, KV; down halts; destroy removes', {
+  skip,
+}, async () => {
   const dir = labDir();
   labs.push(dir);
   await timed('up (2 VMs + 3 agents)', async () => ok(await cli(['up', '--provider', 'vagrant', '--lab', dir], LXC), 'up'));
@@ -193,25 +214,39 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   assert.match(readFileSync(join(dir, 'Vagrantfile'), 'utf8'), /net\.1\.ipv4\.address', '172\.20\.20\.10\/24'/);
 
   let s = await status(dir);
-  assert.deepEqual(s.nodes.map((n) => [n.name, n.process, n.apiUp]), [
-    ['agent-one', 'running', true],
-    ['agent-two', 'running', true],
-    ['agent-client', 'running', true],
-  ]);
-  assert.deepEqual(s.nodes.map((n) => n.machine && `${n.machine.name} ${n.machine.state}`), ['n1 running', 'n2 running', null]);
+  assert.deepEqual(
+    s.nodes.map((n) => [n.name, n.process, n.apiUp]),
+    [
+      ['agent-one', 'running', true],
+      ['agent-two', 'running', true],
+      ['agent-client', 'running', true],
+    ],
+  );
+  assert.deepEqual(
+    s.nodes.map((n) => n.machine && `${n.machine.name} ${n.machine.state}`),
+    ['n1 running', 'n2 running', null],
+  );
   // Each VM's machine log holds what vagrant printed for it.
   assert.match(readFileSync(join(dir, 'vm', 'logs', 'n1.log'), 'utf8'), /Bringing machine 'n1' up with 'lxc' provider/);
   assert.deepEqual(s.members.map((m) => `${m.name}=${m.status}`).sort(), ['agent-client=alive', 'agent-one=alive', 'agent-two=alive']);
   assert.ok(s.leader === 'agent-one' || s.leader === 'agent-two', `leader: ${s.leader}`);
 
   // The agents really are inside the VMs: n1's consul answers `consul members` there, as in the tutorial.
-  const inside = spawnSync('vagrant', ['ssh', 'n1', '-c', 'consul members'], { cwd: dir, encoding: 'utf8', env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' } });
+  const inside = spawnSync('vagrant', ['ssh', 'n1', '-c', 'consul members'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' },
+  });
   assert.equal(inside.status, 0, inside.stderr);
   assert.match(inside.stdout, /agent-client\s+172\.20\.20\.1:8301\s+alive/);
 
   // Kill the agent in n2: the others see it fail; rejoin brings it back.
   await timed('kill agent-two', async () => ok(await cli(['kill', 'agent-two', '--lab', dir], LXC), 'kill'));
-  await eventually('agent-two failed', 30_000, async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed');
+  await eventually(
+    'agent-two failed',
+    30_000,
+    async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed',
+  );
   assert.equal((await status(dir)).nodes[1]!.process, 'stopped');
   await timed('rejoin agent-two', async () => ok(await cli(['rejoin', 'agent-two', '--lab', dir], LXC), 'rejoin'));
   s = await status(dir);
@@ -224,16 +259,24 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
 
   // One VM at a time: halt n2 (its agent fails with it), up again (the agent stays stopped), rejoin.
   const vm = async (...args: string[]) => cli(['vm', ...args, '--lab', dir], LXC);
-  const machines = async () => JSON.parse(ok(await vm('status', '--json'), 'vm status').stdout) as { name: string; node: string; state: string; provider: string }[];
-  assert.deepEqual((await machines()).map((m) => [m.name, m.node, m.state, m.provider]), [
-    ['n1', 'agent-one', 'running', 'lxc'],
-    ['n2', 'agent-two', 'running', 'lxc'],
-  ]);
+  const machines = async () =>
+    JSON.parse(ok(await vm('status', '--json'), 'vm status').stdout) as { name: string; node: string; state: string; provider: string }[];
+  assert.deepEqual(
+    (await machines()).map((m) => [m.name, m.node, m.state, m.provider]),
+    [
+      ['n1', 'agent-one', 'running', 'lxc'],
+      ['n2', 'agent-two', 'running', 'lxc'],
+    ],
+  );
   await timed('vm halt n2', async () => ok(await vm('halt', 'n2'), 'vm halt n2'));
   assert.equal((await machines()).find((m) => m.name === 'n2')?.state, 'stopped');
   s = await status(dir);
   assert.equal(s.nodes[1]!.process, 'stopped');
-  await eventually('agent-two failed after its VM halted', 30_000, async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed');
+  await eventually(
+    'agent-two failed after its VM halted',
+    30_000,
+    async () => (await status(dir)).members.find((m) => m.name === 'agent-two')?.status === 'failed',
+  );
   await timed('vm up n2', async () => ok(await vm('up', 'agent-two'), 'vm up n2'));
   assert.equal((await machines()).find((m) => m.name === 'n2')?.state, 'running');
   assert.equal((await status(dir)).nodes[1]!.process, 'stopped', 'a machine comes back with its agent stopped');
@@ -318,7 +361,10 @@ test('consul-lab up --provider vagrant runs the tutorial in n1 and n2; kill, rej
   assert.equal(existsSync(join(dir, 'run', `${g3}.json`)), false);
   assert.equal(onHost(g3), '');
   s = await status(dir);
-  assert.deepEqual(s.nodes.map((n) => n.process), ['stopped', 'stopped', 'stopped']);
+  assert.deepEqual(
+    s.nodes.map((n) => n.process),
+    ['stopped', 'stopped', 'stopped'],
+  );
   const states = execFileSync('lxc-ls', ['-f', '-F', 'NAME,STATE'], { encoding: 'utf8' });
   for (const c of containersOf(dir)) assert.match(states, new RegExp(`${c}\\s+STOPPED`));
   assert.equal(containersOf(dir).length, 2);

@@ -36,7 +36,11 @@ function registry(list: GreeterInstance[]): string {
         `${service}  version ${gomicro!.version ?? '-'}`,
         ...(note ? [`  ${note}`] : []),
         ...gomicro!.endpoints.map((e) => `  endpoint ${e.name}: ${describeValue(e.request)} → ${describeValue(e.response)}`),
-        `  metadata ${Object.entries(gomicro!.metadata).map(([k, v]) => `${k}=${v}`).join(' ') || '-'}`,
+        `  metadata ${
+          Object.entries(gomicro!.metadata)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || '-'
+        }`,
       ];
     })
     .join('\n');

@@ -9,7 +9,15 @@ import { MUST_DESTROY, NO_VAGRANTFILE } from '../common/contract.js';
 import { InputError } from '../common/names.js';
 import type { VmAction } from '../common/steps.js';
 import type {
-  ClusterSnapshot, KvEntry, KvResult, LabEvent, LabSpec, MachineInfo, Member, NodeSpec, VagrantChoice,
+  ClusterSnapshot,
+  KvEntry,
+  KvResult,
+  LabEvent,
+  LabSpec,
+  MachineInfo,
+  Member,
+  NodeSpec,
+  VagrantChoice,
 } from '../common/types.js';
 import type { AgentClient } from './consul/http.js';
 import { GreeterManager } from './greeter/manager.js';

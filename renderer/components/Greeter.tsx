@@ -30,7 +30,11 @@ function TtlCountdown({ g }: { g: GreeterInstance }) {
   const deadline = expires + g.deregisterAfterS * 1000;
   const left = (at: number) => `${Math.max(0, Math.ceil((at - now) / 1000))} s`;
   if (g.health !== 'critical') {
-    return <span className="small-text ttl">TTL {g.ttlS} s: critical by {clock(expires)} (in {left(expires)})</span>;
+    return (
+      <span className="small-text ttl">
+        TTL {g.ttlS} s: critical by {clock(expires)} (in {left(expires)})
+      </span>
+    );
   }
   return (
     <span className="small-text ttl" title="Go Micro asks for max(TTL, 1 min) + 5 s; the agent reaps on a 30 s sweep">
@@ -41,7 +45,7 @@ function TtlCountdown({ g }: { g: GreeterInstance }) {
 
 function Instance({ g }: { g: GreeterInstance }) {
   return (
-    <div className="greeter-inst" role="group" aria-label={g.id}>
+    <fieldset className="greeter-inst" aria-label={g.id}>
       <span className="mono" title={g.id}>
         {shortId(g.id)}
       </span>
@@ -84,7 +88,7 @@ function Instance({ g }: { g: GreeterInstance }) {
           call={(api) => api.greeterStop({ id: g.id })}
         />
       )}
-    </div>
+    </fieldset>
   );
 }
 
@@ -123,7 +127,7 @@ export function GreeterPanel() {
         {nodes?.map((n) => {
           const mine = greeters.filter((g) => g.node === n.name && g.process !== 'external');
           return (
-            <div key={n.name} className="greeter-node" role="group" aria-label={`Greeter on ${n.name}`}>
+            <fieldset key={n.name} className="greeter-node" aria-label={`Greeter on ${n.name}`}>
               <div className="greeter-node-head">
                 <strong>{n.name}</strong>
                 <ActionButton
@@ -139,7 +143,7 @@ export function GreeterPanel() {
               {mine.map((g) => (
                 <Instance key={g.id} g={g} />
               ))}
-            </div>
+            </fieldset>
           );
         })}
       </div>
@@ -175,7 +179,7 @@ export function GreeterPanel() {
         </button>
       </form>
       {results.length > 0 && (
-        <div className="greeter-results" role="region" aria-label="Greeter results">
+        <section className="greeter-results" aria-label="Greeter results">
           <div className="greeter-summary">
             {perInstance.map(([k, n]) => (
               <span key={k} className={`chip${k === 'failed' ? ' bad' : ''}`}>
@@ -194,6 +198,7 @@ export function GreeterPanel() {
             </thead>
             <tbody>
               {results.map((c, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a call has no identity of its own; the list is replaced whole
                 <tr key={i} className={c.ok ? '' : 'row-bad'}>
                   <td>{i + 1}</td>
                   <td className="mono" title={c.instance}>
@@ -207,7 +212,7 @@ export function GreeterPanel() {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       <CallsChart />
       <Registry greeters={greeters} />
@@ -223,14 +228,14 @@ function Registry({ greeters }: { greeters: GreeterInstance[] }) {
     return [...m.entries()];
   }, [greeters]);
   return (
-    <div className="gomicro" role="region" aria-label="Go Micro registry">
+    <section className="gomicro" aria-label="Go Micro registry">
       <h3>Go Micro registry</h3>
       {services.length === 0 && <div className="muted small-text">No service is registered the Go Micro way.</div>}
       {services.map(([service, list]) => {
         const info = list[0]!.gomicro!;
         const note = dnsNote(service);
         return (
-          <div key={service} className="gomicro-service" role="group" aria-label={service}>
+          <fieldset key={service} className="gomicro-service" aria-label={service}>
             <div className="gomicro-head">
               <strong className="mono">{service}</strong>
               <span className="muted">version {info.version ?? '-'}</span>
@@ -280,10 +285,10 @@ function Registry({ greeters }: { greeters: GreeterInstance[] }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </fieldset>
         );
       })}
-    </div>
+    </section>
   );
 }
 
@@ -300,7 +305,10 @@ function CallsChart() {
       if (c.at < start) continue;
       const k = c.ok ? shortId(c.instance ?? '?') : 'failed';
       let arr = series.get(k);
-      if (!arr) series.set(k, (arr = new Array<number>(SPAN).fill(0)));
+      if (!arr) {
+        arr = new Array<number>(SPAN).fill(0);
+        series.set(k, arr);
+      }
       const i = Math.min(SPAN - 1, Math.floor((c.at - start) / BUCKET));
       arr[i] = (arr[i] ?? 0) + 1;
     }
@@ -327,6 +335,7 @@ function CallsChart() {
             const h = (v / max) * (H - 4);
             y -= h;
             const fill = k === 'failed' ? '#f85149' : PALETTE[si % PALETTE.length];
+            // biome-ignore lint/suspicious/noArrayIndexKey: i is the time bucket, a place on the axis
             return <rect key={`${k}-${i}`} x={i * bw + 1} y={y} width={bw - 2} height={h} fill={fill} />;
           });
         })}
@@ -337,7 +346,9 @@ function CallsChart() {
             <i style={{ background: k === 'failed' ? '#f85149' : PALETTE[si % PALETTE.length] }} /> {k}
           </span>
         ))}
-        <span className="muted">last {(SPAN * BUCKET) / 60000} min from {new Date(start).toLocaleTimeString([], { hour12: false })}</span>
+        <span className="muted">
+          last {(SPAN * BUCKET) / 60000} min from {new Date(start).toLocaleTimeString([], { hour12: false })}
+        </span>
       </figcaption>
     </figure>
   );

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the Debian 12 LXC box the vagrant provider's test path uses, with debootstrap, and caches it.
-#   build-box.sh [--force] [BOX_FILE]   default: the tool cache (${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab})/boxes/debian-12-lxc-r2.box
+#   build-box.sh [--force] [BOX_FILE]
+#     default BOX_FILE: the tool cache, ${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab}/boxes/debian-12-lxc-r2.box
 # The box holds metadata.json ({"provider": "lxc", ...}) and rootfs.tar.gz with ./rootfs/... inside
 # (vagrant-lxc strips two path components). The rootfs has the vagrant user with Vagrant's insecure
 # key, passwordless sudo, sshd, and no DHCP/networkd: LXC itself sets the

@@ -33,7 +33,9 @@ export function cachedBinaryPath(version = CONSUL_VERSION): string {
 
 export function consulVersion(path: string): [number, number, number] | null {
   try {
-    return parseVersion(execFileSync(path, ['version'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, CHECKPOINT_DISABLE: '1' } }));
+    return parseVersion(
+      execFileSync(path, ['version'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, CHECKPOINT_DISABLE: '1' } }),
+    );
   } catch {
     return null;
   }
@@ -86,7 +88,8 @@ export class ConsulNotFound extends Error {
         'no usable consul binary was found. Tried:',
         ...details.map((d) => `  - ${d}`),
         `Fix one of: set CONSUL_LAB_CONSUL=/path/to/consul; install Consul ${CONSUL_VERSION} (any 1.10–1.16 release) on PATH;`,
-        '  install Go (https://go.dev/dl/) so that `npm run consul:ensure` builds it; or connect to the internet so it downloads the release.',
+        '  install Go (https://go.dev/dl/) so that `npm run consul:ensure` builds it; ' +
+          'or connect to the internet so it downloads the release.',
       ].join('\n'),
     );
     this.name = 'ConsulNotFound';

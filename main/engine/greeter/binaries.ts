@@ -69,7 +69,11 @@ export function sourceHash(dir: string): string {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.go$|^go\.(mod|sum)$/.test(e.name)) hash.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update('\0');
+      else if (/\.go$|^go\.(mod|sum)$/.test(e.name))
+        hash
+          .update(`${relative(dir, p)}\0`)
+          .update(readFileSync(p))
+          .update('\0');
     }
   };
   walk(dir);

@@ -65,4 +65,3 @@ export function readGoMicro(tags: readonly string[]): GoMicroInfo | null {
   }
   return found ? info : null;
 }
-

@@ -178,11 +178,16 @@ export class GreeterManager {
     const proc = host ? await this.startIn(host, id, args, env) : await this.startHere(id, args, env);
     const where = host ? ` (in ${host.machine})` : '';
     try {
-      const reg = await waitFor(`${id} to register with ${node.name}${where}`, START_TIMEOUT_MS, async () => {
-        const r = (await registrations(this.lab.client(node.name), SERVICE)).find((x) => x.id === id);
-        if (r?.health === 'passing') return r;
-        return (await proc.alive()) ? null : 'exited';
-      }, 100);
+      const reg = await waitFor(
+        `${id} to register with ${node.name}${where}`,
+        START_TIMEOUT_MS,
+        async () => {
+          const r = (await registrations(this.lab.client(node.name), SERVICE)).find((x) => x.id === id);
+          if (r?.health === 'passing') return r;
+          return (await proc.alive()) ? null : 'exited';
+        },
+        100,
+      );
       if (reg === 'exited') throw new InputError(`${id} exited${where} before it registered: ${(await proc.log()).trim() || 'no output'}`);
       const rec: GreeterRecord = {
         id,

@@ -8,7 +8,7 @@ import { Socket, createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { machinesOf, runsOnHost, type VmAction } from '../../../common/steps.js';
-import type { LabSpec, MachineInfo, NodeSpec } from '../../../common/types.js';
+import type { LabSpec, NodeSpec } from '../../../common/types.js';
 import type { LabDir } from '../../lab/labdir.js';
 import { supervise } from '../../process/launch.js';
 import { sameProcess, terminate } from '../../process/procs.js';
@@ -57,7 +57,8 @@ export class VagrantBackend implements MachineBackend {
     if (!(await hostHasAddress(gateway))) {
       if (opts.backend === 'lxc') {
         throw new VagrantError(
-          `the host has no address ${gateway} on bridge ${opts.bridge}: create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)`,
+          `the host has no address ${gateway} on bridge ${opts.bridge}: ` +
+            'create the private network first (as root: scripts/vagrant/bridge.sh up STATEFILE)',
         );
       }
       // Nothing on it can be in use yet, and a probe of its addresses would leave the machine by its default route.
@@ -72,7 +73,8 @@ export class VagrantBackend implements MachineBackend {
       if (existsSync(join(this.dir.root, '.vagrant', 'machines', n.machine))) continue;
       if (await answers(n.address)) {
         throw new VagrantError(
-          `address ${n.address} (${n.machine}) is already in use by another machine on the private network: another lab's VMs? Stop them (consul-lab down --lab DIR) first.`,
+          `address ${n.address} (${n.machine}) is already in use by another machine on the private network: ` +
+            "another lab's VMs? Stop them (consul-lab down --lab DIR) first.",
         );
       }
     }
@@ -88,7 +90,9 @@ export class VagrantBackend implements MachineBackend {
     const missing: NodeSpec[] = [];
     for (const n of host) if (!(await hostHasAddress(n.address))) missing.push(n);
     if (missing.length) {
-      throw new VagrantError(`the host has no address ${missing[0]!.address} after vagrant up: the private network did not come up on the host side`);
+      throw new VagrantError(
+        `the host has no address ${missing[0]!.address} after vagrant up: the private network did not come up on the host side`,
+      );
     }
     // Ports of the host's client agent, now that the private network exists on this side too.
     await this.host.preflight(spec, host);
@@ -121,7 +125,8 @@ export class VagrantBackend implements MachineBackend {
   }
 
   async startAgent(spec: LabSpec, node: NodeSpec, opts: StartOptions): Promise<void> {
-    if (!existsSync(this.vms.sshConfig)) throw new VagrantError(`${node.machine} is not running: bring it up first (consul-lab vm up ${node.machine})`);
+    if (!existsSync(this.vms.sshConfig))
+      throw new VagrantError(`${node.machine} is not running: bring it up first (consul-lab vm up ${node.machine})`);
     mkdirSync(this.dir.nodeDir(node.name), { recursive: true });
     await supervise(this.dir, 'agent', {
       name: node.name,
@@ -158,7 +163,9 @@ export class VagrantBackend implements MachineBackend {
       // SIGTERM inside the VM (SIGCONT first, for a paused agent), SIGKILL if it lingers; then the session ends.
       await this.vms.inVm(
         node.machine,
-        'pkill -CONT -x consul; pkill -TERM -x consul || exit 0; for i in $(seq 40); do pgrep -x consul >/dev/null || exit 0; sleep 0.2; done; pkill -KILL -x consul; sleep 0.5; ! pgrep -x consul >/dev/null',
+        'pkill -CONT -x consul; pkill -TERM -x consul || exit 0; ' +
+          'for i in $(seq 40); do pgrep -x consul >/dev/null || exit 0; sleep 0.2; done; ' +
+          'pkill -KILL -x consul; sleep 0.5; ! pgrep -x consul >/dev/null',
         20_000,
       );
     }
@@ -174,7 +181,8 @@ export class VagrantBackend implements MachineBackend {
 
   shell(node: NodeSpec): ShellCommand {
     if (!existsSync(this.vms.sshConfig)) {
-      const why = `${node.machine} is not running (${this.vms.readStates()[node.machine] ?? 'not created'}): bring the lab up, or the VM from its panel`;
+      const state = this.vms.readStates()[node.machine] ?? 'not created';
+      const why = `${node.machine} is not running (${state}): bring the lab up, or the VM from its panel`;
       return { file: '/bin/sh', args: ['-c', 'printf "%s\\r\\n" "$1"', 'sh', why], cwd: this.dir.root, env: {} };
     }
     return { file: 'ssh', args: [...this.vms.sshArgs(), '-t', node.machine], cwd: this.dir.root, env: { CONSUL_LAB_NODE: node.name } };
@@ -208,4 +216,3 @@ function answers(address: string, port = 22, timeoutMs = 1500): Promise<boolean>
     s.connect(port, address);
   });
 }
-

@@ -21,6 +21,11 @@ export function lxcSshAddress(spec: LabSpec, node: NodeSpec): string {
   return `10.0.3.${10 + vmNodes(spec).findIndex((n) => n.name === node.name)}`;
 }
 
+/** The provisioning line that names a container's host as the VM's name (LXC's vm.hostname cannot). */
+function setHostname(v: string): string {
+  return `hostname ${v} && echo ${v} > /etc/hostname && (grep -q ' ${v}$' /etc/hosts || echo '127.0.1.1 ${v}' >> /etc/hosts)`;
+}
+
 /** A Ruby double-quoted-free literal: the values are checked names and addresses; still, never interpolate. */
 function rb(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -66,7 +71,8 @@ export function vagrantfile(input: VagrantfileInput): string {
       if (lxc) {
         const ssh = lxcSshAddress(spec, n);
         lines.push(
-          `    # LXC sets the addresses. vm.hostname would restart ifup@eth0, which fails in this box,\n    # so a provisioner sets the hostname.`,
+          '    # LXC sets the addresses. vm.hostname would restart ifup@eth0, which fails in this box,',
+          '    # so a provisioner sets the hostname.',
           `    ${v}.vm.provider :lxc do |lxc|`,
           `      lxc.container_name = ${rb(`${input.containerPrefix ?? 'consul-lab'}-${v}`)}`,
           `      lxc.ssh_ip_addr = ${rb(ssh)}`,
@@ -80,7 +86,7 @@ export function vagrantfile(input: VagrantfileInput): string {
           `      lxc.customize 'net.1.flags', 'up'`,
           `      lxc.customize 'net.1.ipv4.address', ${rb(`${n.address}/24`)}`,
           `    end`,
-          `    ${v}.vm.provision 'shell', inline: ${rb(`hostname ${v} && echo ${v} > /etc/hostname && (grep -q ' ${v}$' /etc/hosts || echo '127.0.1.1 ${v}' >> /etc/hosts)`)}`,
+          `    ${v}.vm.provision 'shell', inline: ${rb(setHostname(v))}`,
         );
       } else {
         lines.push(`    ${v}.vm.hostname = ${rb(v)}`, `    ${v}.vm.network 'private_network', ip: ${rb(n.address)}`);
