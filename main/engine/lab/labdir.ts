@@ -190,10 +190,15 @@ export class LabDir {
 
   // ---- processes ---------------------------------------------------------------------------------------
 
-  /** Every live process the lab started (agents, supervisors, greeters), found by the lab's id in its environment. */
+  /**
+   * Every live process the lab started and runs (agents, supervisors, greeters), found by the lab's id in its
+   * environment. The lab's own vagrant commands carry the id too, but they are not among them: each ends by
+   * itself, and one stopped half-way could leave a machine half made.
+   */
   processes(): { pid: number; argv: string[] }[] {
     const m = this.isLab() ? this.marker() : null;
-    return m ? processesWithEnv(LAB_ID_ENV, m.consulLab.id) : [];
+    const all = m ? processesWithEnv(LAB_ID_ENV, m.consulLab.id) : [];
+    return all.filter((p) => !p.argv.some((a) => /(^|\/)vagrant$/.test(a)));
   }
 
   readRun(kind: string, name: string): RunRecord | null {
