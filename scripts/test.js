@@ -57,6 +57,8 @@ stepFn('system packages (Debian: chromium, ruby, vagrant-lxc, build tools)', ens
 if (!stepFn('npm packages', ensureNpmPackages)) summary();
 // Finds the consul binary, or builds it (Go, from the module proxy) or downloads it on the first run.
 step('consul binary', node, ['bin/consul-lab.js', 'consul', 'ensure']);
+// The Go Micro Greeter's programs, built from the Go module proxy (cached by source) before the suites use them.
+step('Go Micro Greeter programs', node, ['bin/consul-lab.js', 'greeter', 'ensure']);
 
 // ---- the checks and suites -------------------------------------------------------------------------------------
 step('typecheck (node: main, preload, tests)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
