@@ -18,12 +18,9 @@ export interface LabHost {
   subnet: string;
 }
 
-function startHost(dir: string, subnet: string): Promise<{ child: ChildProcess; url: string }> {
+/** The URL the web host prints once it serves. */
+export function hostUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', subnet, '--port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`the web host did not print its URL within 60 s: ${err}`)), 60_000);
@@ -32,7 +29,7 @@ function startHost(dir: string, subnet: string): Promise<{ child: ChildProcess; 
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]! });
+        resolve(m[1]!);
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -43,7 +40,15 @@ function startHost(dir: string, subnet: string): Promise<{ child: ChildProcess; 
   });
 }
 
-async function stopHost(child: ChildProcess): Promise<void> {
+async function startHost(dir: string, subnet: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'ui', '--lab', dir, '--subnet', subnet, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { child, url: await hostUrl(child) };
+}
+
+export async function stopHost(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
@@ -100,4 +105,20 @@ export async function bringUp(page: Page): Promise<void> {
   const members = page.getByRole('table', { name: 'consul members' });
   await expect(members.getByRole('row').filter({ hasText: 'alive' })).toHaveCount(3, { timeout: 90_000 });
   await expect(page.getByRole('region', { name: /^agent-/ }).getByLabel('leader', { exact: true })).toHaveCount(1, { timeout: 60_000 });
+}
+
+/** The tutorial's KV step by clicks: put hello=world through agent-client, get it through agent-one. */
+export async function putThroughClientGetOnServer(page: Page): Promise<void> {
+  const kv = page.getByRole('region', { name: 'Key/Value' });
+  await kv.getByLabel('Key', { exact: true }).fill('hello');
+  await kv.getByLabel('Value', { exact: true }).fill('world');
+  await kv.getByLabel('Through').selectOption('agent-client');
+  await kv.getByRole('button', { name: 'Put', exact: true }).click();
+  const result = kv.getByRole('status', { name: 'KV result' });
+  await expect(result).toContainText('served by agent-client');
+  await kv.getByLabel('Value', { exact: true }).fill('');
+  await kv.getByLabel('Through').selectOption('agent-one');
+  await kv.getByRole('button', { name: 'Get', exact: true }).click();
+  await expect(result).toContainText('hello = world');
+  await expect(result).toContainText('served by agent-one');
 }

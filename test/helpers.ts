@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type LabOptions } from '../main/engine/lab.js';
 import { cmdline, procState } from '../main/engine/process/procs.js';
+import { waitFor } from '../main/engine/wait.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'bin', 'consul-lab.js');
@@ -33,9 +34,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** The CLI as a user runs it; `nodeArgs` go to Node first (an observer loaded with --import). */
+export function cli(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -49,24 +54,14 @@ export function cliSync(args: string[]): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function eventually<T>(
+/** Polls a probe until it gives a value, as the engine waits (every 250 ms unless told). */
+export function eventually<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | null | undefined | false>,
   everyMs = 250,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  return waitFor(what, timeoutMs, probe, everyMs);
 }
 
 /**

@@ -17,20 +17,11 @@ import { CLI, ROOT, cli, eventually, processesMentioning, tempDir, type CliResul
 const OBSERVER = join(ROOT, 'test', 'fixtures', 'observe-harm.mjs');
 
 /** The CLI with every deletion and signal recorded (and not carried out): what it tried, and how it ended. */
-function observedCli(args: string[], env: Record<string, string> = {}): Promise<CliResult & { harm: string[] }> {
+async function observedCli(args: string[], env: Record<string, string> = {}): Promise<CliResult & { harm: string[] }> {
   const log = join(tempDir('observe-'), 'harm.log');
   writeFileSync(log, '');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', OBSERVER, CLI, ...args], {
-      env: { ...process.env, ...env, OBSERVE_HARM_LOG: log },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr, harm: readFileSync(log, 'utf8').split('\n').filter(Boolean) }));
-  });
+  const r = await cli(args, { ...env, OBSERVE_HARM_LOG: log }, ['--import', OBSERVER]);
+  return { ...r, harm: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 /** A process that is not the lab's, whose command line names the lab's paths (as an editor or a tail might). */

@@ -5,27 +5,17 @@
  * otherwise it is skipped with the reason. One vagrant test lab at a time.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { lxcBoxFile } from '../main/engine/providers/vagrant/options.js';
-import { CLI, ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
+import { ROOT, cli, eventually, tempDir, type CliResult } from './helpers.js';
+import { containersOf, vagrantSkipReason } from './vagrant-env.js';
 
 const LXC = { CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'the vagrant-lxc test path needs Linux';
-  if (process.getuid?.() !== 0) return 'not root: the vagrant-lxc test path creates bridges and containers';
-  const v = spawnSync('vagrant', ['plugin', 'list'], { encoding: 'utf8', env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' } });
-  if (v.error) return 'vagrant is not installed (scripts/vagrant/install-host.sh)';
-  if (!/vagrant-lxc/.test(v.stdout)) return 'the vagrant-lxc plugin is not available (scripts/vagrant/install-host.sh)';
-  if (spawnSync('lxc-create', ['--version']).error) return 'LXC is not installed (scripts/vagrant/install-host.sh)';
-  return false;
-}
-
-const skip = skipReason();
+const skip = vagrantSkipReason();
 if (skip) console.log(`# vagrant tests skipped: ${skip}`);
 
 const work = skip ? '' : tempDir('consul-lab-vagrant-');
@@ -36,13 +26,6 @@ function labDir(): string {
   const d = join(work, `vlab${process.pid}x${++labSeq}`);
   mkdirSync(work, { recursive: true });
   return d;
-}
-/** The lab's containers: the generated Vagrantfile names them consul-lab-<hash of the lab dir>-nX. */
-function containersOf(dir: string): string[] {
-  const prefix = `consul-lab-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 10)}-`;
-  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((n) => n.startsWith(prefix));
 }
 function ok(r: CliResult, what: string): CliResult {
   assert.equal(r.code, 0, `${what} failed:\n${r.stderr}\n${r.stdout}`);
@@ -103,22 +86,9 @@ const noNetwork =
 
 test('no private network yet: no packet to 172.20.20.x, and plain words on what vagrant up will make', { skip: noNetwork }, async () => {
   const connects = join(work, 'connects.log');
+  const observer = ['--import', join(ROOT, 'test', 'fixtures', 'observe-connect.mjs')];
   const observed = (env: Record<string, string>) =>
-    new Promise<CliResult>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', join(ROOT, 'test', 'fixtures', 'observe-connect.mjs'), CLI, 'up', '--provider', 'vagrant', '--lab', labDir()],
-        {
-          env: { ...process.env, ...env, OBSERVE_CONNECT_LOG: connects },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    cli(['up', '--provider', 'vagrant', '--lab', labDir()], { ...env, OBSERVE_CONNECT_LOG: connects }, observer);
   writeFileSync(connects, '');
   // A provider that makes the network at vagrant up (libvirt, not installed here, stops there before any box or
   // network is touched): nothing is probed, and the user is told so.

@@ -21,7 +21,7 @@ test('three servers from the Lab settings dialog', async ({ labPage: page }, inf
   await test.step('Bring up → three server panels alive, one failure tolerated', async () => {
     await page.getByRole('button', { name: 'Bring up', exact: true }).click();
     for (const n of ['agent-one', 'agent-two', 'agent-three']) {
-      await expect(nodePanel(page, n).getByText('alive', { exact: true })).toBeVisible({ timeout: 90_000 });
+      await expect(nodePanel(page, n).locator('header').getByText('alive', { exact: true })).toBeVisible({ timeout: 90_000 });
     }
     const tolerated = page.getByRole('region', { name: 'Cluster health' }).locator('.cell').filter({ hasText: 'Failures tolerated' });
     await expect(tolerated).toContainText('1', { timeout: 60_000 });

@@ -8,14 +8,14 @@
  * The tutorial's addresses (172.20.20.x) are fixed, so one vagrant lab at a time on a machine:
  *   flock /tmp/consul-lab-vagrant.lock npx playwright test --project=web e2e/web/vagrant.spec.ts
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { lxcBoxFile } from '../../main/engine/providers/vagrant/options.js';
-import { test, expect, shot, nodePanel, ROOT } from '../fixtures';
+import { ROOT, expect, hostUrl, nodePanel, putThroughClientGetOnServer, shot, stopHost, test } from '../fixtures';
+import { containersOf, vagrantSkipReason } from '../../test/vagrant-env.js';
 
 const CLI = join(ROOT, 'bin', 'consul-lab.js');
 const LXC_ENV = { ...process.env, CONSUL_LAB_VAGRANT_PROVIDER: 'lxc' };
@@ -32,26 +32,8 @@ const UP_STEPS = [
   'All members alive',
 ];
 
-function skipReason(): string | false {
-  if (process.platform !== 'linux') return 'the vagrant-lxc test path needs Linux';
-  if (process.getuid?.() !== 0) return 'not root: the vagrant-lxc test path creates bridges and containers';
-  const v = spawnSync('vagrant', ['plugin', 'list'], { encoding: 'utf8', env: { ...process.env, VAGRANT_CHECKPOINT_DISABLE: '1' } });
-  if (v.error) return 'vagrant is not installed (scripts/vagrant/install-host.sh)';
-  if (!/vagrant-lxc/.test(v.stdout)) return 'the vagrant-lxc plugin is not available (scripts/vagrant/install-host.sh)';
-  if (spawnSync('lxc-create', ['--version']).error) return 'LXC is not installed (scripts/vagrant/install-host.sh)';
-  return false;
-}
-
-const skip = skipReason();
+const skip = vagrantSkipReason();
 test.skip(!!skip, skip || '');
-
-/** The lab's containers: the generated Vagrantfile names them consul-lab-<hash of the lab dir>-nX. */
-function containersOf(dir: string): string[] {
-  const prefix = `consul-lab-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 10)}-`;
-  return execFileSync('lxc-ls', ['-1'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((n) => n.startsWith(prefix));
-}
 
 const bridgeState = join(tmpdir(), `consul-lab-e2e-bridges-${process.pid}.state`);
 
@@ -93,36 +75,6 @@ async function serveVagrantLab(): Promise<VagrantLab> {
     await close();
     throw err;
   }
-}
-
-function hostUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the web host did not print its URL within 60 s: ${err}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the web host exited with ${code}: ${err}`));
-    });
-  });
-}
-
-async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(t);
 }
 
 /** A VM's state as the node panel shows it, in Vagrant's words ("host" for the agent on the host): the Machine fact. */
@@ -197,27 +149,14 @@ async function tutorial(page: Page, info: TestInfo): Promise<void> {
     await expect(term).toContainText('host=n1', { timeout: 30_000 });
   });
 
-  await test.step('KV: put hello=world through agent-client, get it through agent-one', async () => {
-    const kv = page.getByRole('region', { name: 'Key/Value' });
-    await kv.getByLabel('Key', { exact: true }).fill('hello');
-    await kv.getByLabel('Value', { exact: true }).fill('world');
-    await kv.getByLabel('Through').selectOption('agent-client');
-    await kv.getByRole('button', { name: 'Put', exact: true }).click();
-    const result = kv.getByRole('status', { name: 'KV result' });
-    await expect(result).toContainText('served by agent-client');
-    await kv.getByLabel('Value', { exact: true }).fill('');
-    await kv.getByLabel('Through').selectOption('agent-one');
-    await kv.getByRole('button', { name: 'Get', exact: true }).click();
-    await expect(result).toContainText('hello = world');
-    await expect(result).toContainText('served by agent-one');
-  });
+  await test.step('KV: put hello=world through agent-client, get it through agent-one', () => putThroughClientGetOnServer(page));
 
   await test.step('Kill agent-two → failed; Rejoin → alive', async () => {
     const panel = nodePanel(page, 'agent-two');
     await panel.getByRole('button', { name: 'Kill', exact: true }).click();
-    await expect(panel.getByText('failed', { exact: true })).toBeVisible({ timeout: 60_000 });
+    await expect(panel.locator('header').getByText('failed', { exact: true })).toBeVisible({ timeout: 60_000 });
     await panel.getByRole('button', { name: 'Rejoin', exact: true }).click();
-    await expect(panel.getByText('alive', { exact: true })).toBeVisible({ timeout: 120_000 });
+    await expect(panel.locator('header').getByText('alive', { exact: true })).toBeVisible({ timeout: 120_000 });
     await shot(page, info, 'vagrant-rejoined');
   });
 
@@ -233,7 +172,7 @@ async function tutorial(page: Page, info: TestInfo): Promise<void> {
     await expect(machineState(page, 'agent-two')).toHaveText('running', { timeout: 600_000 });
     await expect(page.getByRole('status', { name: 'vm progress' })).toContainText('Machine done', { timeout: 60_000 });
     await panel.getByRole('button', { name: 'Rejoin', exact: true }).click();
-    await expect(panel.getByText('alive', { exact: true })).toBeVisible({ timeout: 120_000 });
+    await expect(panel.locator('header').getByText('alive', { exact: true })).toBeVisible({ timeout: 120_000 });
   });
 }
 

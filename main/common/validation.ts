@@ -31,6 +31,13 @@ const subnet = z
   .optional()
   .transform((v, ctx) => (v === undefined ? undefined : refine(ctx, () => checkSubnet(v))));
 const VM_ACTION_NAMES = Object.keys(VM_ACTIONS) as [VmAction, ...VmAction[]];
+/** How much of a log's end a view may ask for. */
+const tailBytes = z
+  .number()
+  .int()
+  .min(0)
+  .max(4 * 1024 * 1024)
+  .optional();
 const VAGRANTFILE_MAX_BYTES = 256 * 1024;
 const vagrantfileText = z
   .string()
@@ -73,28 +80,8 @@ export const operations = {
   greeterStop: z.object({ id: z.string().min(1).max(128) }).strict(),
   greeterKill: z.object({ id: z.string().min(1).max(128) }).strict(),
   greeterCall: z.object({ name: greeterName, count, via: optNode }).strict(),
-  logTail: z
-    .object({
-      node,
-      bytes: z
-        .number()
-        .int()
-        .min(0)
-        .max(4 * 1024 * 1024)
-        .optional(),
-    })
-    .strict(),
-  machineLogTail: z
-    .object({
-      machine,
-      bytes: z
-        .number()
-        .int()
-        .min(0)
-        .max(4 * 1024 * 1024)
-        .optional(),
-    })
-    .strict(),
+  logTail: z.object({ node, bytes: tailBytes }).strict(),
+  machineLogTail: z.object({ machine, bytes: tailBytes }).strict(),
   termOpen: z.object({ id: termId, node, cols: dim, rows: dim }).strict(),
   termWrite: z.object({ id: termId, data: z.string().max(64 * 1024) }).strict(),
   termResize: z.object({ id: termId, cols: dim, rows: dim }).strict(),
