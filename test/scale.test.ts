@@ -4,22 +4,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeSpec } from '../main/engine/lab/spec.js';
-import { cli, processesMentioning, tempDir } from './helpers.js';
+import { cli, eventually, processesMentioning, tempDir } from './helpers.js';
 
 test('5 servers and 20 clients: one up, 25 alive members, 5 raft voters; down leaves nothing', async () => {
   const lab = join(tempDir(), 'lab');
   try {
     const up = await cli(['up', '--lab', lab, '--subnet', '127.0.49', '--servers', '5', '--clients', '20']);
     assert.equal(up.code, 0, up.stderr);
-    const s = JSON.parse((await cli(['status', '--json', '--lab', lab])).stdout) as {
-      members: { name: string; status: string; address: string }[];
-      raft: { voters: { name: string }[]; tolerates: number };
-    };
-    assert.equal(s.members.length, 25);
-    assert.ok(
-      s.members.every((m) => m.status === 'alive'),
-      JSON.stringify(s.members),
-    );
+    type Status = { members: { name: string; status: string; address: string }[]; raft: { voters: string[]; tolerates: number } };
+    // up waits until agent-one sees all 25 alive; the client that status asks may hear of the last joins a moment later.
+    const s = await eventually('25 alive members as status sees them', 10_000, async () => {
+      const now = JSON.parse((await cli(['status', '--json', '--lab', lab])).stdout) as Status;
+      return now.members.length === 25 && now.members.every((m) => m.status === 'alive') ? now : null;
+    });
     assert.equal(s.raft.voters.length, 5);
     assert.equal(s.raft.tolerates, 2);
     const byName = Object.fromEntries(s.members.map((m) => [m.name, m.address]));
