@@ -101,9 +101,8 @@ export class Lifecycle {
           await this.lab.provider.cancelWarmUp();
           this.lab.dir.dropIfUnborn();
           throw err;
-        } finally {
-          await this.lab.provider.cancelWarmUp();
         }
+        await this.lab.provider.cancelWarmUp();
         return this.snapshot();
       },
       'new',
